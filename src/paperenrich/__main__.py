@@ -1,0 +1,3 @@
+from paperenrich.cli import main
+
+main()

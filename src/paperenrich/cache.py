@@ -1,0 +1,155 @@
+"""The SQLite store behind every rerun: one file, `<cache_dir>/paperenrich.db`, via sqlite-utils.
+
+Every finished lookup is written (and committed) the moment it arrives, so a killed run loses
+nothing that finished and a rerun resumes. WAL mode lets two runs share one cache.
+
+The generic table is `lookups`: (namespace, key) -> JSON value with `fetched_at`. A value of
+None is a negative result ("asked, not found"), cached with the short negative TTL.
+Namespaces in use: "arxiv" (arXiv records by id), "s2" (S2 records by lookup key),
+"title" (title-search results), "links" (link-check results).
+Secrets never reach this file: keys are not part of any lookup key or value.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from paperenrich.errors import ConfigError
+
+DB_NAME = "paperenrich.db"
+
+
+@dataclass(frozen=True)
+class Cached:
+    value: Any  # None for a negative result
+    fetched_at: float
+
+
+class Cache:
+    def __init__(self, cache_dir: Path | str, *, enabled: bool = True):
+        self.enabled = enabled
+        self.path = Path(cache_dir) / DB_NAME
+        self._db: sqlite_utils.Database | None = None
+        if enabled:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                self._db = sqlite_utils.Database(conn)
+                self._db.enable_wal()
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            except (OSError, sqlite3.Error) as exc:
+                raise ConfigError(f"cannot open cache {self.path}: {exc}") from None
+            self._ensure_schema()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            raise RuntimeError("cache is disabled")
+        return self._db
+
+    def _ensure_schema(self) -> None:
+        if "lookups" not in self.db.table_names():
+            self.db["lookups"].create(
+                {"namespace": str, "key": str, "value": str, "fetched_at": float},
+                pk=("namespace", "key"),
+                if_not_exists=True,
+            )
+
+    # --- reads --------------------------------------------------------------------------------
+    def get(self, namespace: str, key: str, max_age: float | None = None, negative_max_age: float | None = None) -> Cached | None:
+        """The cached value if present and fresh enough, else None (a miss)."""
+        found = self.get_many(namespace, [key], max_age, negative_max_age)
+        return found.get(key)
+
+    def get_many(
+        self, namespace: str, keys: Iterable[str], max_age: float | None = None, negative_max_age: float | None = None
+    ) -> dict[str, Cached]:
+        if not self.enabled:
+            return {}
+        keys = list(dict.fromkeys(keys))
+        now = time.time()
+        out: dict[str, Cached] = {}
+        for start in range(0, len(keys), 500):  # stay under SQLite's host-parameter limit
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"select key, value, fetched_at from lookups where namespace = ? and key in ({marks})",
+                [namespace, *chunk],
+            ).fetchall()
+            for key, raw, fetched_at in rows:
+                value = json.loads(raw)
+                limit = negative_max_age if (value is None and negative_max_age is not None) else max_age
+                if limit is not None and now - fetched_at > limit:
+                    continue
+                out[key] = Cached(value, fetched_at)
+        return out
+
+    # --- writes -------------------------------------------------------------------------------
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        self.put_many(namespace, {key: value})
+
+    def put_many(self, namespace: str, items: dict[str, Any]) -> None:
+        """Write and commit at once: what finished is never lost."""
+        if not self.enabled or not items:
+            return
+        now = time.time()
+        rows = [{"namespace": namespace, "key": k, "value": json.dumps(v, ensure_ascii=False), "fetched_at": now} for k, v in items.items()]
+        with self.db.conn:
+            self.db["lookups"].upsert_all(rows, pk=("namespace", "key"))
+
+    # --- maintenance (`paperenrich cache stats|clear|prune`) -----------------------------------
+    def stats(self) -> dict[str, Any]:
+        if not self.enabled or not self.path.exists():
+            return {"path": str(self.path), "exists": False}
+        rows = self.db.execute(
+            "select namespace, count(*), sum(value = 'null'), min(fetched_at), max(fetched_at) from lookups group by namespace"
+        ).fetchall()
+        return {
+            "path": str(self.path),
+            "exists": True,
+            "bytes": self.path.stat().st_size,
+            "namespaces": {
+                ns: {"entries": n, "negative": int(neg or 0), "oldest": oldest, "newest": newest}
+                for ns, n, neg, oldest, newest in rows
+            },
+        }
+
+    def clear(self, namespace: str | None = None) -> int:
+        if not self.enabled:
+            return 0
+        with self.db.conn:
+            if namespace:
+                cur = self.db.execute("delete from lookups where namespace = ?", [namespace])
+            else:
+                cur = self.db.execute("delete from lookups")
+        self.db.execute("vacuum")
+        return cur.rowcount
+
+    def prune(self, max_age_by_namespace: dict[str, float], negative_max_age: float | None = None) -> int:
+        """Delete entries older than their namespace's TTL (and negatives past theirs)."""
+        if not self.enabled:
+            return 0
+        now = time.time()
+        removed = 0
+        with self.db.conn:
+            for ns, age in max_age_by_namespace.items():
+                removed += self.db.execute(
+                    "delete from lookups where namespace = ? and fetched_at < ?", [ns, now - age]
+                ).rowcount
+            if negative_max_age is not None:
+                removed += self.db.execute(
+                    "delete from lookups where value = 'null' and fetched_at < ?", [now - negative_max_age]
+                ).rowcount
+        return removed
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None

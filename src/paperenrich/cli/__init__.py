@@ -1,0 +1,49 @@
+"""Command line: `paperenrich COMMAND ...`. Thin: flags -> library call -> rendering.
+
+Each command lives in its own module of this package and registers itself on `app`.
+`main()` turns every error into a one-line message and a documented exit code (see errors.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from paperenrich.cli.app import app, console_err
+from paperenrich.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, PaperenrichError
+
+# Command modules register themselves on import.
+from paperenrich.cli import scan as _scan  # noqa: F401,E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        rv = app(args=argv, prog_name="paperenrich", standalone_mode=False)
+    except PaperenrichError as exc:
+        console_err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        console_err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        # Usage errors: one line, exit 3 (exit 2 is reserved for "check found broken links").
+        console_err(f"error: {exc.format_message()}")
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            console_err(f"try '{exc.ctx.command_path} --help'")
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console_err("interrupted; everything finished so far is in the cache")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: still one line, unless debugging
+        if os.environ.get("PAPERENRICH_DEBUG"):
+            raise
+        console_err(f"error: unexpected {type(exc).__name__}: {exc} (set PAPERENRICH_DEBUG=1 for a traceback)")
+        sys.exit(EXIT_RUNTIME)
+    sys.exit(rv if isinstance(rv, int) else 0)
