@@ -10,40 +10,39 @@ import os
 import sys
 
 import click
-import typer
 
 from paperenrich.cli.app import app, console_err
-from paperenrich.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, PaperenrichError
+from paperenrich.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, PaperenrichError
 
-# Command modules register themselves on import.
+# Command modules register themselves on `app` when imported.
 from paperenrich.cli import scan as _scan  # noqa: F401,E402
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        rv = app(args=argv, prog_name="paperenrich", standalone_mode=False)
+        rv = app.main(args=argv, prog_name="paperenrich", standalone_mode=False)
     except PaperenrichError as exc:
         console_err(f"error: {exc}")
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        console_err("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.format_message())
+        sys.exit(EXIT_OK)
     except click.ClickException as exc:
         # Usage errors: one line, exit 3 (exit 2 is reserved for "check found broken links").
-        console_err(f"error: {exc.format_message()}")
+        hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            console_err(f"try '{exc.ctx.command_path} --help'")
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        console_err(f"error: {exc.format_message()}{hint}")
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         console_err("interrupted; everything finished so far is in the cache")
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
-        sys.exit(0)
+        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
+        sys.exit(EXIT_OK)
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("PAPERENRICH_DEBUG"):
             raise
         console_err(f"error: unexpected {type(exc).__name__}: {exc} (set PAPERENRICH_DEBUG=1 for a traceback)")
         sys.exit(EXIT_RUNTIME)
-    sys.exit(rv if isinstance(rv, int) else 0)
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)

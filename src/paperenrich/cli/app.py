@@ -1,31 +1,35 @@
-"""The Typer application object and small helpers shared by the command modules."""
+"""The Click command group and small helpers shared by the command modules.
+
+Click rather than Typer: recent Typer releases carry a private copy of Click, so catching its
+usage errors (to give them exit code 3 and one line) would mean importing Typer internals.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
-import typer
+import click
 
 from paperenrich import __version__
 
-app = typer.Typer(
+
+@click.group(
     name="paperenrich",
-    help="Scan, resolve, link-check and export Markdown lists of research papers.",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
+@click.version_option(__version__, "--version", prog_name="paperenrich")
+def app() -> None:
+    """Scan, resolve, link-check and export Markdown lists of research papers."""
 
 
 def console_err(message: str) -> None:
-    """One line to standard error (no Rich markup interpretation)."""
-    print(message, file=sys.stderr)
+    """One line to standard error."""
+    print(message, file=sys.stderr, flush=True)
 
 
-def write_output(text: str, output: Optional[Path]) -> None:
+def write_output(text: str, output: Path | None) -> None:
     """Write to -o FILE (atomically: a temp file renamed into place), or to standard output."""
     if output is None or str(output) == "-":
         sys.stdout.write(text)
@@ -38,14 +42,8 @@ def write_output(text: str, output: Optional[Path]) -> None:
     tmp.replace(output)
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"paperenrich {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-) -> None:
-    """Scan, resolve, link-check and export Markdown lists of research papers."""
+# Options several commands share, defined once.
+output_option = click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Write to FILE instead of standard output.",
+)
