@@ -29,6 +29,7 @@ class HostRule:
     interval: float | None = None  # seconds between request starts to this host
     accept: tuple[int, ...] = ()  # extra status codes that count as ok for this host
     headers: tuple[tuple[str, str], ...] = ()
+    method: str | None = None  # "head" | "get": how the link checker asks this host first
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)  # never printed
     hosts: Mapping[str, HostRule] = field(default_factory=dict)
     max_body_bytes: int = 512 * 1024
+    link_retries: int = 2  # extra tries after a timeout, reset, 408, 429 or 5xx
+    link_backoff: float = 1.0  # first backoff delay (s); doubles per try, and the floor after a 429
+    link_method: str = "auto"  # auto: HEAD for file-like URLs, GET (first bytes only) for pages; head | get
+    max_redirects: int = 10
 
     @property
     def user_agent(self) -> str:
@@ -118,6 +123,7 @@ def _coerce(name: str, value: Any) -> Any:
                     interval=rule.get("interval"),
                     accept=tuple(int(c) for c in rule.get("accept", ())),
                     headers=tuple((str(k), str(v)) for k, v in rule.get("headers", {}).items()),
+                    method=rule.get("method"),
                 )
                 for host, rule in dict(value).items()
             }
