@@ -1,0 +1,154 @@
+"""Lint findings: what a maintainer should look at in a list, from its resolutions and link checks.
+
+Kinds (each a Finding with the list line it is about):
+    published   listed as a preprint ("arXiv'23") but a published version exists
+    venue       the venue written in the list disagrees with the metadata
+    year        the year written in the list disagrees with the metadata
+    duplicate   the same paper listed more than once
+    unresolved  the entry could not be matched to a paper (with the reason)
+    broken      a link that does not work (broken, soft 404, invalid)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from paperenrich.model import Entry, LinkResult, Paper, Resolution
+
+KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken")
+_BROKEN_STATUSES = frozenset({"broken", "soft_404", "invalid"})
+_PREPRINT = re.compile(r"^(arxiv|corr|preprint|biorxiv|medrxiv|ssrn|openreview)\b", re.I)
+
+# Spellings of the same venue, after lower-casing and dropping everything but letters and digits.
+_VENUE_ALIASES = {
+    "neurips": {"nips", "neuralinformationprocessingsystems", "advancesinneuralinformationprocessingsystems", "neuraips"},
+    "atc": {"usenixatc", "usenixannualtechnicalconference"},
+    "osdi": {"usenixosdi", "operatingsystemsdesignandimplementation"},
+    "nsdi": {"usenixnsdi", "networkedsystemsdesignandimplementation"},
+    "sosp": {"symposiumonoperatingsystemsprinciples"},
+    "icml": {"internationalconferenceonmachinelearning"},
+    "iclr": {"internationalconferenceonlearningrepresentations"},
+    "sc": {"supercomputing", "sc2x", "internationalconferenceforhighperformancecomputingnetworkingstorageandanalysis"},
+    "vldb": {"pvldb", "proceedingsofthevldbendowment"},
+    "mlsys": {"conferenceonmachinelearningandsystems", "sysml"},
+    "kdd": {"sigkdd"},
+    "jmlr": {"journalofmachinelearningresearch"},
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    line: int
+    message: str
+    title: str = ""
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "line": self.line, "message": self.message, "title": self.title, "url": self.url}
+
+
+def is_preprint_venue(venue: str | None) -> bool:
+    return bool(venue) and bool(_PREPRINT.match(venue.strip()))  # type: ignore[union-attr]
+
+
+def _venue_key(venue: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", venue.lower())
+    key = re.sub(r"(19|20)\d\d$", "", key)  # "SOSP2023" -> "sosp"
+    for canonical, aliases in _VENUE_ALIASES.items():
+        if key == canonical or key in aliases:
+            return canonical
+    return key
+
+
+def venues_agree(listed: str, known: Iterable[str | None]) -> bool:
+    """True when the list's venue names one of the known venues (or we cannot tell)."""
+    listed_key = _venue_key(listed)
+    keys = [_venue_key(v) for v in known if v]
+    if not keys or not listed_key:
+        return True
+    return any(listed_key == k or listed_key in k or k in listed_key for k in keys)
+
+
+def _published_at(paper: Paper) -> tuple[str, int | None, str | None] | None:
+    """(venue, year, doi) of the published version of a paper, or None if it is only a preprint."""
+    pv = paper.published_version
+    if pv and pv.venue and not is_preprint_venue(pv.venue):
+        return pv.venue, pv.year, pv.doi
+    venue = paper.venue_short or paper.venue
+    if venue and not is_preprint_venue(venue):
+        return venue, paper.year, paper.doi
+    return None
+
+
+def _label(entry: Entry) -> str:
+    year = f"'{entry.year % 100:02d}" if entry.year else ""
+    return f"{entry.venue or ''}{year}" or "a preprint"
+
+
+def _paper_findings(entry: Entry, paper: Paper) -> list[Finding]:
+    findings: list[Finding] = []
+    published = _published_at(paper)
+    if is_preprint_venue(entry.venue) and published:
+        venue, year, doi = published
+        where = f"{venue} {year}" if year else venue
+        message = f"listed as {_label(entry)}, now published at {where}" + (f" (doi:{doi})" if doi else "")
+        findings.append(Finding("published", entry.line, message, entry.title))
+        return findings  # a preprint's year naturally differs from the published one
+    if entry.venue and not is_preprint_venue(entry.venue) and published:
+        known = [paper.venue_short, paper.venue, paper.published_version.venue if paper.published_version else None]
+        if not venues_agree(entry.venue, known):
+            findings.append(
+                Finding("venue", entry.line, f"list says {entry.venue}, metadata says {published[0]}", entry.title)
+            )
+    years = {y for y in (paper.year, paper.published_version.year if paper.published_version else None) if y}
+    if entry.year and years and entry.year not in years:
+        shown = "/".join(str(y) for y in sorted(years))
+        findings.append(Finding("year", entry.line, f"list says {entry.year}, metadata says {shown}", entry.title))
+    return findings
+
+
+def _identity(paper: Paper) -> tuple[str, ...]:
+    return tuple(t for t in (f"arxiv:{paper.arxiv}" if paper.arxiv else "", f"doi:{paper.doi}" if paper.doi else "",
+                            f"s2:{paper.s2_id}" if paper.s2_id else "") if t)
+
+
+def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] = ()) -> list[Finding]:
+    """Every finding for a list, ordered by line."""
+    findings: list[Finding] = []
+    first_seen: dict[str, int] = {}
+    for res in sorted(resolutions, key=lambda r: r.entry.line):
+        entry = res.entry
+        if res.paper is None:
+            findings.append(Finding("unresolved", entry.line, f"not resolved: {res.reason or 'not found'}", entry.title))
+        else:
+            findings.extend(_paper_findings(entry, res.paper))
+        earlier = entry.duplicate_of
+        if earlier is None and res.paper is not None:
+            tokens = _identity(res.paper)
+            earlier = next((first_seen[t] for t in tokens if t in first_seen), None)
+            for token in tokens:
+                first_seen.setdefault(token, entry.line)
+        if earlier is not None and earlier != entry.line:
+            findings.append(Finding("duplicate", entry.line, f"same paper as line {earlier}", entry.title))
+    for result in link_results:
+        if result.status not in _BROKEN_STATUSES:
+            continue
+        detail = result.detail or (f"HTTP {result.http_status}" if result.http_status else result.status)
+        hint = f"; use {result.suggestion}" if result.suggestion else ""
+        for place in result.places or ():
+            findings.append(Finding("broken", place.line, f"broken link ({detail}){hint}", url=result.url))
+        if not result.places:
+            findings.append(Finding("broken", 0, f"broken link ({detail}){hint}", url=result.url))
+    return sorted(findings, key=lambda f: (f.line, KINDS.index(f.kind)))
+
+
+def format_findings(findings: Sequence[Finding], source: str) -> str:
+    """One line per finding, "LIST.md:12: published: listed as arXiv'23, now published at SOSP 2023"."""
+    lines = []
+    for f in findings:
+        subject = f" {f.url}" if f.url else (f" \"{f.title}\"" if f.title else "")
+        lines.append(f"{source}:{f.line}: {f.kind}: {f.message} -{subject}" if subject else f"{source}:{f.line}: {f.kind}: {f.message}")
+    return "\n".join(lines)
