@@ -1,0 +1,219 @@
+"""Paper identifiers from URLs: ONE table of patterns, each with its canonical URL.
+
+`extract_ids(url)` tries every pattern of `PATTERNS` on a cleaned URL (see urls.clean_url) and
+returns the ids it found; `canonical_url(kind, value)` is the inverse, so that
+`extract_ids(canonical_url(kind, v))` gives back `v` for every kind. Pure: no network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+from urllib.parse import unquote
+
+from paperenrich.model import Ids, Link
+from paperenrich.urls import clean_url
+
+# arXiv identifiers: new style 2309.06180 (4 or 5 digits after the dot), old style hep-th/9901001.
+ARXIV_NEW = r"\d{4}\.\d{4,5}"
+ARXIV_OLD = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
+ARXIV_ID = re.compile(rf"^(?:{ARXIV_NEW}|{ARXIV_OLD})$")
+# A DOI: "10." + registrant + "/" + suffix (suffix stops at whitespace, '?', '#').
+DOI_BODY = r"10\.\d{4,9}/[^\s?#]+"
+# ACM's "10.5555" prefix marks content without a registered DOI: doi.org does not resolve it.
+UNREGISTERED_DOI_PREFIXES = ("10.5555/",)
+ARXIV_DOI_PREFIX = "10.48550/arxiv."
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str  # a field of model.Ids
+    name: str  # what the pattern recognises (for tests and docs)
+    regex: re.Pattern[str]
+    value: Callable[[re.Match[str]], str | None]  # match -> canonical id, or None to reject
+
+
+def _group(name: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(name)
+
+
+def _arxiv(m: re.Match[str]) -> str | None:
+    value = m.group("id")
+    return value if ARXIV_ID.match(value) else None
+
+
+def _doi(m: re.Match[str]) -> str | None:
+    doi = unquote(m.group("doi")).rstrip(".,;)")
+    doi = re.sub(r"\.pdf$", "", doi, flags=re.I).lower()
+    if doi.startswith(UNREGISTERED_DOI_PREFIXES) or doi.startswith(ARXIV_DOI_PREFIX):
+        return None
+    return doi
+
+
+def _arxiv_doi(m: re.Match[str]) -> str | None:
+    value = m.group("id")
+    return value if ARXIV_ID.match(value) else None
+
+
+def _neurips(m: re.Match[str]) -> str:
+    return f"{m.group('year')}/hash/{m.group('hash').lower()}"
+
+
+_HOST = r"^https?://(?:www\.)?"
+
+# The one table. Order matters only within a kind: the first pattern that yields a value wins.
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "arxiv", "arxiv.org abs/pdf/html/format (export., www., browse. hosts; versions; .pdf)",
+        re.compile(
+            rf"^https?://(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/+"
+            rf"(?P<id>{ARXIV_NEW}|{ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+            re.I,
+        ),
+        _arxiv,
+    ),
+    Pattern(
+        "arxiv", "arXiv DOI 10.48550/arXiv.ID",
+        re.compile(rf"{_HOST}(?:dx\.)?doi\.org/10\.48550/arxiv\.(?P<id>{ARXIV_NEW})(?:v\d+)?/?$", re.I),
+        _arxiv_doi,
+    ),
+    Pattern(
+        "doi", "doi.org / dx.doi.org",
+        re.compile(rf"{_HOST}(?:dx\.)?doi\.org/(?P<doi>{DOI_BODY})", re.I),
+        _doi,
+    ),
+    Pattern(
+        "doi", "dl.acm.org/doi/{abs,pdf,full,epdf,fullHtml,book}/10....",
+        re.compile(rf"{_HOST}dl\.acm\.org/doi/(?:(?:abs|pdf|full|epdf|fullHtml|book|proceedings)/)?(?P<doi>{DOI_BODY})", re.I),
+        _doi,
+    ),
+    Pattern(
+        "doi", "publisher URL embedding a DOI (Springer, Wiley, T&F, SAGE, APS, IOP, ...)",
+        re.compile(
+            rf"{_HOST}(?:link\.springer\.com|onlinelibrary\.wiley\.com|www\.tandfonline\.com|tandfonline\.com|"
+            rf"journals\.sagepub\.com|journals\.aps\.org|iopscience\.iop\.org|pubs\.acs\.org|"
+            rf"www\.science\.org|science\.org|academic\.oup\.com|journals\.plos\.org|"
+            rf"pubsonline\.informs\.org|epubs\.siam\.org|ascelibrary\.org|www\.annualreviews\.org)"
+            rf"/(?:[^?#]*?/)?(?P<doi>{DOI_BODY})",
+            re.I,
+        ),
+        _doi,
+    ),
+    Pattern(
+        "doi", "nature.com/articles/ID (DOI 10.1038/ID)",
+        re.compile(rf"{_HOST}nature\.com/articles/(?P<doi>[A-Za-z0-9.\-]+?)(?:\.pdf)?/?$", re.I),
+        lambda m: f"10.1038/{m.group('doi').lower()}",
+    ),
+    Pattern(
+        "openreview", "openreview.net forum/pdf/attachment?id=",
+        re.compile(r"^https?://(?:www\.)?openreview\.net/(?:forum|pdf|attachment)/?\?(?:.*&)?id=(?P<id>[A-Za-z0-9_\-]+)", re.I),
+        _group("id"),
+    ),
+    Pattern(
+        "pmlr", "proceedings.mlr.press/vNNN/name(.html|/name.pdf)",
+        re.compile(r"^https?://(?:proceedings\.mlr\.press|jmlr\.org/proceedings/papers)/(?P<id>v\d+/[a-z][a-z0-9\-]*?\d{2}[a-z]{0,3})(?:[./].*)?$", re.I),
+        lambda m: m.group("id").lower(),
+    ),
+    Pattern(
+        "acl", "aclanthology.org/ID(.pdf) and aclweb.org/anthology/ID",
+        re.compile(
+            r"^https?://(?:www\.)?(?:aclanthology\.org|aclweb\.org/anthology)/"
+            r"(?P<id>\d{4}\.[a-z0-9\-]+\.\d+|[A-Z]\d{2}-\d{4})(?:\.pdf)?/?$",
+            re.I,
+        ),
+        lambda m: m.group("id") if "." in m.group("id") else m.group("id").upper(),
+    ),
+    Pattern(
+        "neurips", "proceedings.neurips.cc / papers.nips.cc hash or file pages",
+        re.compile(
+            r"^https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc)/paper(?:_files/paper)?/(?P<year>\d{4})/"
+            r"(?:hash|file)/(?P<hash>[0-9a-f]{32})-",
+            re.I,
+        ),
+        _neurips,
+    ),
+    Pattern(
+        "mlsys", "proceedings.mlsys.org hash or file pages",
+        re.compile(
+            r"^https?://proceedings\.mlsys\.org/paper(?:_files/paper)?/(?P<year>\d{4})/"
+            r"(?:hash|file)/(?P<hash>[0-9a-f]{32})-",
+            re.I,
+        ),
+        _neurips,
+    ),
+    Pattern(
+        "usenix", "usenix.org/conference/CONF/presentation/NAME",
+        re.compile(r"^https?://(?:www\.)?usenix\.org/conference/(?P<id>[a-z0-9\-]+/presentation/[a-z0-9\-_]+)/?$", re.I),
+        lambda m: m.group("id").lower(),
+    ),
+    Pattern(
+        "ieee", "ieeexplore.ieee.org document/NNN, stamp.jsp?arnumber=NNN",
+        re.compile(
+            r"^https?://ieeexplore\.ieee\.org/(?:(?:abstract/|xpl/)?document/(?P<a>\d+)|"
+            r"(?:stamp/stamp|xpls/abs_all|xpl/articleDetails|xpls/icp)\.jsp\?(?:.*&)?arnumber=(?P<b>\d+))",
+            re.I,
+        ),
+        lambda m: str(int(m.group("a") or m.group("b"))),
+    ),
+    Pattern(
+        "vldb", "vldb.org/pvldb/volNN/pNNN-name.pdf",
+        re.compile(r"^https?://(?:www\.)?vldb\.org/pvldb/(?P<id>vol\d+/p\d+-[a-z0-9_\-]+?)(?:\.pdf)?$", re.I),
+        lambda m: m.group("id").lower(),
+    ),
+)
+
+KINDS = tuple(dict.fromkeys(p.kind for p in PATTERNS))
+
+# Canonical URL of each kind of id: the inverse of the patterns above.
+_CANONICAL: dict[str, Callable[[str], str]] = {
+    "arxiv": lambda v: f"https://arxiv.org/abs/{v}",
+    "doi": lambda v: f"https://doi.org/{v}",
+    "openreview": lambda v: f"https://openreview.net/forum?id={v}",
+    "pmlr": lambda v: f"https://proceedings.mlr.press/{v}.html",
+    "acl": lambda v: f"https://aclanthology.org/{v}",
+    "neurips": lambda v: _hash_page("https://proceedings.neurips.cc/paper_files/paper", v, conference_from=2022),
+    "mlsys": lambda v: _hash_page("https://proceedings.mlsys.org/paper_files/paper", v, conference_from=10_000),
+    "usenix": lambda v: f"https://www.usenix.org/conference/{v}",
+    "ieee": lambda v: f"https://ieeexplore.ieee.org/document/{v}",
+    "vldb": lambda v: f"https://www.vldb.org/pvldb/{v}.pdf",
+}
+
+
+def _hash_page(base: str, value: str, conference_from: int) -> str:
+    year, _, digest = value.partition("/hash/")
+    suffix = "-Abstract-Conference.html" if year.isdigit() and int(year) >= conference_from else "-Abstract.html"
+    return f"{base}/{year}/hash/{digest}{suffix}"
+
+
+def extract_ids(url: str) -> Ids:
+    """The identifiers one URL carries (an empty Ids when none)."""
+    url = clean_url(url)
+    if not url.lower().startswith(("http://", "https://")):
+        return Ids()
+    found: dict[str, str] = {}
+    for pattern in PATTERNS:
+        if pattern.kind in found:
+            continue
+        m = pattern.regex.search(url)
+        if m:
+            value = pattern.value(m)
+            if value:
+                found[pattern.kind] = value
+    return Ids(**found)
+
+
+def ids_from_links(links: Iterable[Link | str]) -> Ids:
+    """The identifiers of all links of an entry; the first link carrying a kind wins."""
+    ids = Ids()
+    for link in links:
+        ids = ids.merged(extract_ids(link.url if isinstance(link, Link) else link))
+    return ids
+
+
+def canonical_url(kind: str, value: str) -> str:
+    """The canonical URL of an id (ValueError for an unknown kind)."""
+    try:
+        return _CANONICAL[kind](value)
+    except KeyError:
+        raise ValueError(f"unknown id kind {kind!r}") from None

@@ -1,0 +1,196 @@
+"""Venue names: short normalised names from what lists and metadata write (pure).
+
+`normalize_venue("Advances in Neural Information Processing Systems")` -> "NeurIPS";
+`parse_venue_year("SOSP'23")` -> ("SOSP", 2023). One table, `VENUES`: short name -> patterns
+matched against a lower-cased, punctuation-light form of the input. The resolver uses the same
+table to derive `venue_short` from full venue names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# short name -> regexes (searched in the folded text: lower case, single spaces).
+# Long names come before the short forms they contain ("usenix annual technical conference").
+VENUES: dict[str, tuple[str, ...]] = {
+    "arXiv": (r"^arxiv\b", r"^corr\b", r"^arxiv\.org", r"\bcomputing research repository\b"),
+    "NeurIPS": (r"\bneur(?:a|i)?ips\b", r"^nips\b", r"neural information processing systems"),
+    "ICML": (r"^icml\b", r"international conference on machine learning"),
+    "ICLR": (r"^iclr\b", r"international conference on learning representations"),
+    "OSDI": (r"^osdi\b", r"operating systems design and implementation"),
+    "SOSP": (r"^sosp\b", r"symposium on operating systems principles"),
+    "NSDI": (r"^nsdi\b", r"networked systems design and implementation"),
+    "ATC": (r"^(?:usenix )?atc\b", r"annual technical conference"),
+    "EuroSys": (r"^eurosys\b", r"european conference on computer systems"),
+    "ASPLOS": (r"^asplos\b", r"architectural support for programming languages and operating systems"),
+    "MLSys": (r"^mlsys\b", r"machine learning and systems", r"^sysml\b"),
+    "SC": (r"^sc\b", r"high performance computing networking storage and analysis", r"^supercomputing\b"),
+    "PPoPP": (r"^ppopp\b", r"principles and practice of parallel programming"),
+    "SoCC": (r"^socc\b", r"symposium on cloud computing"),
+    "VLDB": (r"^p?vldb\b", r"very large data bases", r"proc vldb endow"),
+    "SIGMOD": (r"^sigmod\b", r"management of data"),
+    "SIGCOMM": (r"^sigcomm\b", r"special interest group on data communication"),
+    "ISCA": (r"^isca\b", r"international symposium on computer architecture"),
+    "MICRO": (r"^micro\b", r"international symposium on microarchitecture"),
+    "HPCA": (r"^hpca\b", r"high performance computer architecture"),
+    "FAST": (r"^fast\b", r"file and storage technologies"),
+    "KDD": (r"^(?:sig)?kdd\b", r"knowledge discovery and data mining"),
+    "ACL": (r"^acl\b", r"annual meeting of the association for computational linguistics"),
+    "EMNLP": (r"^emnlp\b", r"empirical methods in natural language processing"),
+    "NAACL": (r"^naacl\b", r"north american chapter of the association for computational linguistics"),
+    "COLM": (r"^colm\b", r"conference on language modeling"),
+    "CVPR": (r"^cvpr\b", r"computer vision and pattern recognition"),
+    "ICCV": (r"^iccv\b", r"international conference on computer vision"),
+    "ECCV": (r"^eccv\b", r"european conference on computer vision"),
+    "AAAI": (r"^aaai\b", r"aaai conference on artificial intelligence"),
+    "IJCAI": (r"^ijcai\b", r"international joint conference on artificial intelligence"),
+    "AISTATS": (r"^aistats\b", r"artificial intelligence and statistics"),
+    "JMLR": (r"^jmlr\b", r"journal of machine learning research", r"^j\.? mach\.? learn\.? res\b"),
+    "TMLR": (r"^tmlr\b", r"transactions on machine learning research"),
+    "TPDS": (r"^(?:ieee )?tpds\b", r"transactions on parallel and distributed systems"),
+    "TACO": (r"^(?:acm )?taco\b", r"transactions on architecture and code optimization"),
+    "TKDE": (r"^(?:ieee )?tkde\b", r"transactions on knowledge and data engineering"),
+    "CSUR": (r"^(?:acm )?csur\b", r"computing surveys"),
+    "IEEE Micro": (r"^ieee micro\b",),
+    "ICDE": (r"^icde\b", r"international conference on data engineering"),
+    "CIDR": (r"^cidr\b", r"conference on innovative data systems research"),
+    "HPDC": (r"^hpdc\b", r"high performance parallel and distributed computing"),
+    "ICPP": (r"^icpp\b", r"international conference on parallel processing"),
+    "IPDPS": (r"^ipdps\b", r"international parallel and distributed processing symposium"),
+    "ICS": (r"^ics\b", r"international conference on supercomputing"),
+    "CLUSTER": (r"^cluster\b", r"international conference on cluster computing"),
+    "CCGrid": (r"^ccgrid\b", r"cluster cloud and internet computing"),
+    "Middleware": (r"^middleware\b",),
+    "MobiCom": (r"^mobicom\b", r"mobile computing and networking"),
+    "MobiSys": (r"^mobisys\b", r"mobile systems applications and services"),
+    "SenSys": (r"^sensys\b", r"embedded networked sensor systems"),
+    "INFOCOM": (r"^(?:ieee )?infocom\b",),
+    "HotNets": (r"^hotnets\b", r"hot topics in networks"),
+    "HotOS": (r"^hotos\b", r"hot topics in operating systems"),
+    "HotCloud": (r"^hotcloud\b",),
+    "HotStorage": (r"^hotstorage\b",),
+    "HotInfra": (r"^hotinfra\b",),
+    "DAC": (r"^dac\b", r"design automation conference"),
+    "ICSE": (r"^icse\b", r"international conference on software engineering"),
+    "FSE": (r"^(?:esec/)?fse\b", r"foundations of software engineering"),
+    "S&P": (r"^(?:ieee )?s&p\b", r"symposium on security and privacy", r"^oakland\b"),
+    "USENIX Security": (r"^usenix security\b",),
+    "CCS": (r"^(?:acm )?ccs\b", r"computer and communications security"),
+    "WWW": (r"^www\b", r"^the web conference\b"),
+    "SIGIR": (r"^sigir\b", r"research and development in information retrieval"),
+    "RecSys": (r"^recsys\b", r"conference on recommender systems"),
+    "SIGMETRICS": (r"^sigmetrics\b",),
+    "RTAS": (r"^rtas\b", r"real-time and embedded technology"),
+    "RTSS": (r"^rtss\b", r"real-time systems symposium"),
+    "PACT": (r"^pact\b", r"parallel architectures and compilation techniques"),
+    "ICDCS": (r"^icdcs\b", r"distributed computing systems"),
+    "HiPC": (r"^hipc\b",),
+    "APNet": (r"^apnet\b",),
+    "HOTI": (r"^hoti\b", r"hot interconnects"),
+    "CPAL": (r"^cpal\b",),
+    "SAC": (r"^sac\b",),
+    "AAMAS": (r"^aamas\b",),
+    "IMWUT": (r"^imwut\b",),
+    "FGCS": (r"^fgcs\b", r"future generation computer systems"),
+    "CoNEXT": (r"^conext\b",),
+    "OpenAI": (),
+}
+
+# Words that stand where a venue would, but are not one.
+NOT_VENUES = frozenset({"preprint", "under review", "paper", "survey", "tech report", "technical report",
+                        "report", "thesis", "blog", "code", "link", "pdf", "slides", "video", "draft", "online"})
+
+# Kinds of publication written after the venue ("NeurIPS'22 Workshop", "KDD'20 Tutorial").
+_KIND_WORDS = (("workshop", "Workshop"), ("tutorial", "Tutorial"), ("poster", "Poster"), ("demo", "Demo"))
+
+_COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (short, re.compile(p)) for short, pats in VENUES.items() for p in pats
+)
+_APOS = "'\u2019\u2018`\u00b4"
+_YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR2 = re.compile(rf"[{_APOS}](\d{{2}})(?!\d)")
+_ARXIV_ID = re.compile(r"(?<!\d)(\d{2})(\d{2})\.\d{4,5}(?!\d)")
+
+
+def _fold(s: str) -> str:
+    s = s.lower().replace("_", " ").replace("*", " ")
+    s = re.sub(r"[^\w&/.\- ]+", " ", s)
+    s = re.sub(r"\b(?:the|proceedings of|proc\.?|in|\d+(?:st|nd|rd|th))\b", " ", s)
+    return " ".join(s.split())
+
+
+@lru_cache(maxsize=4096)
+def normalize_venue(s: str | None, keep_unknown: bool = False) -> str | None:
+    """The short name of a venue ("OSDI", "NeurIPS", "arXiv") or None when it is not recognised.
+
+    With keep_unknown=True an unrecognised short tag (one or two words, like "HotChips") is
+    returned as written instead of None; long unknown names still give None.
+    """
+    if not s:
+        return None
+    folded = _fold(_YEAR4.sub(" ", s))
+    folded = re.sub(rf"[{_APOS}]\d{{2}}\b", " ", folded).strip(" -.,")
+    if not folded:
+        return None
+    for short, regex in _COMPILED:
+        if regex.search(folded):
+            return short
+    if keep_unknown:
+        raw = re.sub(rf"[{_APOS}]\d{{2}}\b|\(.*?\)|(?<!\d)(?:19|20)\d{{2}}(?!\d)", " ", s)
+        raw = " ".join(raw.replace("*", " ").split()).strip(" ,.-")
+        if raw and len(raw.split()) <= 2 and len(raw) <= 24 and re.match(r"^[A-Za-z][\w&/\-. ]*$", raw):
+            return raw
+    return None
+
+
+def _two_digit_year(yy: str) -> int:
+    n = int(yy)
+    return 2000 + n if n <= 50 else 1900 + n
+
+
+def parse_year(s: str) -> int | None:
+    """A 4-digit year from "2023", "SOSP'23", "arXiv 2305.05920" (from the id's yymm), or None."""
+    if not s:
+        return None
+    m = _YEAR4.search(s)
+    if m and not _ARXIV_ID.search(s):
+        return int(m.group(1))
+    m = _YEAR2.search(s)
+    if m:
+        return _two_digit_year(m.group(1))
+    m = _ARXIV_ID.search(s)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return 2000 + int(m.group(1))
+    if m := _YEAR4.search(s):
+        return int(m.group(1))
+    return None
+
+
+def parse_venue_year(s: str | None) -> tuple[str | None, int | None]:
+    """("SOSP", 2023) from "SOSP'23"; also "ICML 2023", "arXiv 2305.05920", "NeurIPS'22 Workshop WBRC",
+    "PML4LRS @ ICLR'24" (a workshop at ICLR), "[NSDI'25 (to appear)]". (None, None) when neither is there.
+    """
+    if not s:
+        return None, None
+    text = s.strip().strip("[]()").strip()
+    year = parse_year(text)
+    host = text
+    workshop_at = False
+    if "@" in text:  # "WORKSHOP @ CONF'YY": a workshop held at CONF
+        host = text.rsplit("@", 1)[1]
+        workshop_at = True
+    host_no_paren = re.sub(r"\(.*?\)", " ", host)
+    # An unknown tag counts as a venue only with a year next to it ("HotChips'23", not "Paper").
+    keep = year is not None
+    venue = normalize_venue(host_no_paren, keep_unknown=keep)
+    if venue is None and "," in host_no_paren:  # "arxiv, 2022"
+        venue = normalize_venue(host_no_paren.split(",")[0], keep_unknown=keep)
+    if venue and venue.lower() in NOT_VENUES:
+        venue = None
+    if venue:
+        lowered = text.lower()
+        kind = "Workshop" if workshop_at else next((k for w, k in _KIND_WORDS if w in lowered), None)
+        if kind and not venue.endswith(kind):
+            venue = f"{venue} {kind}"
+    return venue, year
