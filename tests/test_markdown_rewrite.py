@@ -198,3 +198,15 @@ def test_property_untouched_lines_identical_and_second_run_noop(lines, picks, ki
     for number, (a, b) in enumerate(zip(before, after), 1):
         if number not in chosen:
             assert a == b
+
+
+def test_default_canonical_links_use_the_shared_url_rules():
+    from paperenrich.export.markdown import canonical_link
+
+    assert canonical_link("https://arxiv.org/pdf/2309.06180.pdf") == "https://arxiv.org/abs/2309.06180"
+    assert canonical_link("https://browse.arxiv.org/abs/2309.08125") == "https://arxiv.org/abs/2309.08125"
+    assert canonical_link("http://arxiv.org/abs/1706.03762") == "https://arxiv.org/abs/1706.03762"
+    assert canonical_link("https://openreview.net/forum?id%253DPgtn4l6eKjv") == "https://openreview.net/forum?id=Pgtn4l6eKjv"
+    assert canonical_link("https://example.org/p?utm_source=x&id=3") == "https://example.org/p?id=3"
+    assert canonical_link("https://github.com/vllm-project/vllm") == "https://github.com/vllm-project/vllm"
+    assert canonical_link("#anchor") == "#anchor"

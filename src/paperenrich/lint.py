@@ -16,27 +16,11 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
+from paperenrich.venues import normalize_venue
 
 KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken")
 _BROKEN_STATUSES = frozenset({"broken", "soft_404", "invalid"})
 _PREPRINT = re.compile(r"^(arxiv|corr|preprint|biorxiv|medrxiv|ssrn|openreview)\b", re.I)
-
-# Spellings of the same venue, after lower-casing and dropping everything but letters and digits.
-_VENUE_ALIASES = {
-    "neurips": {"nips", "neuralinformationprocessingsystems", "advancesinneuralinformationprocessingsystems", "neuraips"},
-    "atc": {"usenixatc", "usenixannualtechnicalconference"},
-    "osdi": {"usenixosdi", "operatingsystemsdesignandimplementation"},
-    "nsdi": {"usenixnsdi", "networkedsystemsdesignandimplementation"},
-    "sosp": {"symposiumonoperatingsystemsprinciples"},
-    "icml": {"internationalconferenceonmachinelearning"},
-    "iclr": {"internationalconferenceonlearningrepresentations"},
-    "sc": {"supercomputing", "sc2x", "internationalconferenceforhighperformancecomputingnetworkingstorageandanalysis"},
-    "vldb": {"pvldb", "proceedingsofthevldbendowment"},
-    "mlsys": {"conferenceonmachinelearningandsystems", "sysml"},
-    "kdd": {"sigkdd"},
-    "jmlr": {"journalofmachinelearningresearch"},
-}
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -54,22 +38,21 @@ def is_preprint_venue(venue: str | None) -> bool:
     return bool(venue) and bool(_PREPRINT.match(venue.strip()))  # type: ignore[union-attr]
 
 
-def _venue_key(venue: str) -> str:
-    key = re.sub(r"[^a-z0-9]", "", venue.lower())
-    key = re.sub(r"(19|20)\d\d$", "", key)  # "SOSP2023" -> "sosp"
-    for canonical, aliases in _VENUE_ALIASES.items():
-        if key == canonical or key in aliases:
-            return canonical
-    return key
+def _venue_short(venue: str | None) -> str | None:
+    """The short name of a venue, without the kind of publication ("NeurIPS Workshop" -> "NeurIPS")."""
+    short = normalize_venue(venue, keep_unknown=True)
+    if short is None:
+        return None
+    return re.sub(r" (Workshop|Tutorial|Poster|Demo)$", "", short).lower()
 
 
 def venues_agree(listed: str, known: Iterable[str | None]) -> bool:
-    """True when the list's venue names one of the known venues (or we cannot tell)."""
-    listed_key = _venue_key(listed)
-    keys = [_venue_key(v) for v in known if v]
-    if not keys or not listed_key:
+    """True when the list's venue names one of the known venues, or when we cannot tell."""
+    listed_short = _venue_short(listed)
+    shorts = {s for v in known if (s := _venue_short(v))}
+    if listed_short is None or not shorts:
         return True
-    return any(listed_key == k or listed_key in k or k in listed_key for k in keys)
+    return listed_short in shorts
 
 
 def _published_at(paper: Paper) -> tuple[str, int | None, str | None] | None:

@@ -130,10 +130,12 @@ def link_spans(line: str) -> list[tuple[int, int]]:
 # --- deciding what each link becomes --------------------------------------------------------------
 
 
-def _default_canonical(url: str) -> str:
-    from paperenrich.urls import clean_url
+def canonical_link(url: str) -> str:
+    """The canonical form of a link: no tracking parameters, arXiv abstract page, https where served."""
+    from paperenrich.urls import arxiv_abs_url, clean_url, upgrade_https
 
-    return clean_url(url)
+    cleaned = clean_url(url)
+    return upgrade_https(arxiv_abs_url(cleaned) or cleaned)
 
 
 class LinkPolicy:
@@ -142,7 +144,7 @@ class LinkPolicy:
 
     def __init__(self, link_results: Iterable[LinkResult] = (), canonical: Callable[[str], str] | None = None):
         self.results = {r.url: r for r in link_results}
-        self.canonical = canonical or _default_canonical
+        self.canonical = canonical or canonical_link
 
     def _result(self, url: str) -> LinkResult | None:
         return self.results.get(url)
