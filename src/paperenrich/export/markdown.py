@@ -130,6 +130,12 @@ def link_spans(line: str) -> list[tuple[int, int]]:
 # --- deciding what each link becomes --------------------------------------------------------------
 
 
+def _normalize_link(url: str) -> str:
+    from markdown_it.common.normalize_url import normalizeLink
+
+    return normalizeLink(url)
+
+
 def canonical_link(url: str) -> str:
     """The canonical form of a link: no tracking parameters, arXiv abstract page, https where served."""
     from paperenrich.urls import arxiv_abs_url, clean_url, upgrade_https
@@ -147,7 +153,8 @@ class LinkPolicy:
         self.canonical = canonical or canonical_link
 
     def _result(self, url: str) -> LinkResult | None:
-        return self.results.get(url)
+        # The checker keys results by the href a Markdown parser gives (percent-encoded).
+        return self.results.get(url) or self.results.get(_normalize_link(url))
 
     def replacement(self, url: str, paper: Paper | None, entry_urls: set[str]) -> tuple[str, str] | None:
         """(new URL, reason), or None to keep the URL."""
