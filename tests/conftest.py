@@ -1,0 +1,44 @@
+"""Shared fixtures. Keep them generic: module-specific fixtures belong in their test modules.
+
+`scholar_world`: the arXiv + Semantic Scholar emulators (tests/emulator), started once per
+session at time scale 0.01 (arXiv's 3 s interval becomes 30 ms), reset before each test: empty
+log, no faults, fresh rate windows. `scholar_settings`: paperenrich Settings pointing at it,
+with a per-test cache directory.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulator import ScholarWorld
+
+TEST_S2_KEY = "test-key"
+TEST_TIME_SCALE = 0.01
+
+
+@pytest.fixture(scope="session")
+def scholar_world_session():
+    with ScholarWorld(time_scale=TEST_TIME_SCALE, s2_api_key=TEST_S2_KEY) as world:
+        yield world
+
+
+@pytest.fixture
+def scholar_world(scholar_world_session):
+    scholar_world_session.reset()
+    yield scholar_world_session
+    scholar_world_session.reset()
+
+
+@pytest.fixture
+def scholar_settings(scholar_world, tmp_path):
+    from paperenrich.config import Settings
+
+    return Settings(
+        arxiv_url=scholar_world.arxiv_url,
+        s2_url=scholar_world.s2_url,
+        s2_api_key=TEST_S2_KEY,
+        arxiv_interval=scholar_world.arxiv_interval_scaled,
+        s2_rps=scholar_world.s2_rps_scaled,
+        cache_dir=tmp_path / "cache",
+        http_timeout=5.0,
+    )

@@ -1,0 +1,108 @@
+"""The boolean query syntax of S2 `GET /paper/search/bulk`.
+
+As documented by Semantic Scholar: terms side by side must all match (AND); `+` is AND, `|` is
+OR, `-` before a term or group negates it, `"..."` is a phrase, `*` after a word matches a prefix,
+parentheses group. `~N` (fuzzy/proximity) is accepted and ignored (the emulator matches exactly).
+`|` binds loosest, so `a b | c` means `(a AND b) OR c`.
+
+    "attention is all you need" | "language models are few-shot learners"
+    (transformer | attention) + serving -survey
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tests.emulator.textnorm import fold
+
+_TOKEN = re.compile(r'"[^"]*"(?:~\d*)?|[()|+\-]|[^\s()|+"]+')
+
+
+class BulkSyntaxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # folded; several words make a phrase
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Not:
+    node: "Node"
+
+
+@dataclass(frozen=True)
+class All:
+    nodes: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Any:
+    nodes: tuple["Node", ...]
+
+
+Node = Word | Not | All | Any
+
+
+def parse(query: str) -> Node | None:
+    tokens = _TOKEN.findall(query)
+    if not tokens:
+        return None
+    parser = _Parser(tokens)
+    node = parser.parse_any()
+    if parser.pos != len(tokens):
+        raise BulkSyntaxError(f"unexpected {tokens[parser.pos]!r}")
+    return node
+
+
+class _Parser:
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse_any(self) -> Node:
+        nodes = [self.parse_all()]
+        while self.peek() == "|":
+            self.pos += 1
+            nodes.append(self.parse_all())
+        return nodes[0] if len(nodes) == 1 else Any(tuple(nodes))
+
+    def parse_all(self) -> Node:
+        nodes = []
+        while (token := self.peek()) is not None and token not in ("|", ")"):
+            if token == "+":
+                self.pos += 1
+                continue
+            node = self.parse_unary()
+            if node != Word(""):  # a lone "~2" or punctuation: nothing to match
+                nodes.append(node)
+        if not nodes:
+            raise BulkSyntaxError("empty clause")
+        return nodes[0] if len(nodes) == 1 else All(tuple(nodes))
+
+    def parse_unary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise BulkSyntaxError("query ends too early")
+        self.pos += 1
+        if token == "-":
+            return Not(self.parse_unary())
+        if token == "(":
+            node = self.parse_any()
+            if self.peek() != ")":
+                raise BulkSyntaxError("missing ')'")
+            self.pos += 1
+            return node
+        if token == ")":
+            raise BulkSyntaxError("unexpected ')'")
+        if token.startswith('"'):
+            return Word(fold(token.rsplit('"', 1)[0].strip('"')))
+        prefix = token.endswith("*")
+        text = fold(re.sub(r"~\d*$", "", token.rstrip("*")))
+        return Word(text, prefix=prefix and " " not in text)
