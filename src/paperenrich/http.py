@@ -98,3 +98,74 @@ class Pacer:
     def slow_down(self, seconds: float) -> None:
         """Make the next request start no sooner than `seconds` from now."""
         self._next_start = max(self._next_start, time.monotonic() + seconds)
+
+
+# --- one request with the retry policy (shared by the arXiv and S2 clients) -----------------------
+
+
+class MalformedResponse(Exception):
+    """A response whose body could not be parsed (truncated, not XML/JSON): retried like a 5xx."""
+
+
+class ServiceUnreachable(Exception):
+    """A service could not be connected to at all (refused, no route, DNS failure)."""
+
+
+def _should_retry(exc: BaseException) -> bool:
+    return isinstance(exc, MalformedResponse) or (is_transient(exc) and not isinstance(exc, httpx.ConnectError))
+
+
+async def send_with_retries(client: httpx.AsyncClient, pacer: Pacer, method: str, url: str, *, parse,
+                            max_retries: int, base_delay: float, retry_after_cap: float,
+                            connect_retries: int = 1, **request_kwargs):
+    """Send one request through `pacer` and return `parse(response)`.
+
+    Transient failures (429, 5xx, timeouts, resets, malformed bodies) are retried by tenacity with
+    exponential backoff and jitter starting at `base_delay`; a Retry-After header wins (capped at
+    `retry_after_cap`) and also pushes back the pacer, so the whole lane slows down, not only this
+    request. A refused connection is retried `connect_retries` times only, then ServiceUnreachable:
+    with no network the run must say so at once instead of backing off for minutes.
+    `parse` raises MalformedResponse for a body it cannot read; other non-2xx statuses raise
+    httpx.HTTPStatusError unless `parse` handles them (it sees every response).
+    """
+    import tenacity
+
+    backoff = tenacity.wait_exponential_jitter(initial=base_delay, max=retry_after_cap, jitter=base_delay)
+    connect_failures = 0
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, httpx.HTTPStatusError):
+            asked = retry_after_seconds(exc.response, retry_after_cap)
+            if asked is not None:
+                pacer.slow_down(asked)
+                return asked
+            if exc.response.status_code == 429:
+                delay = backoff(state)
+                pacer.slow_down(delay)
+                return delay
+        return backoff(state)
+
+    def retry_predicate(exc: BaseException) -> bool:
+        nonlocal connect_failures
+        if isinstance(exc, httpx.ConnectError):
+            connect_failures += 1
+            return connect_failures <= connect_retries
+        return _should_retry(exc)
+
+    async def attempt():
+        async with pacer:
+            response = await client.request(method, url, **request_kwargs)
+        return parse(response)
+
+    try:
+        async for try_state in tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(retry_predicate),
+            wait=wait,
+            stop=tenacity.stop_after_attempt(max_retries + 1),
+            reraise=True,
+        ):
+            with try_state:
+                return await attempt()
+    except httpx.ConnectError as exc:
+        raise ServiceUnreachable(f"cannot connect to {httpx.URL(url).host}: {exc}") from None

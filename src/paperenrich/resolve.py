@@ -1,0 +1,574 @@
+"""Resolution: cache first, then batched, paced requests to arXiv and Semantic Scholar, then verify and merge.
+
+Each entry walks the same stages; a stage waits for one answer ("lookup") and moves on:
+
+    ids        the ids the list links: arXiv `id_list` (100 a request) and S2 `/paper/batch` (500 a request)
+    s2_title   S2 `/paper/search/bulk`: one boolean query ORs 20 quoted titles, matched locally
+    ax_title   arXiv `search_query`: 10 `ti:"..."` phrases ORed, matched locally
+    s2_match   S2 `/paper/search/match`, one title a request: only where both batches found nothing
+    complete   the other service's record of a resolved paper (by arXiv id or DOI), batched
+    done
+
+Two lanes, one per service, run concurrently; each sends one request at a time through its pacer and
+always picks the most useful batch it can build from the entries' current needs. Every answer is
+written to the cache the moment it arrives (kill -9 loses nothing finished; a rerun asks nothing twice).
+A failed request (after the retry policy) is not cached: the entries it served move on, and keep the
+error as their reason if nothing else resolves them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import httpx
+
+from paperenrich.cache import Cache
+from paperenrich.config import Settings
+from paperenrich.errors import NetworkUnavailable
+from paperenrich.http import Pacer, ServiceUnreachable, make_client
+from paperenrich.ids import canonical_url
+from paperenrich.merge import merge
+from paperenrich.model import Candidate, Entry, Match, Resolution
+from paperenrich.overrides import Overrides
+from paperenrich.sources import arxiv as ax
+from paperenrich.sources import s2
+from paperenrich.titles import normalize_title, title_similarity
+from paperenrich.verify import Choice, Facts, choose, from_arxiv, from_s2, verify_id
+
+# Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
+NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_title", "arxiv_title", "s2_match"
+TITLE_KEEP = 0.6  # a search hit is kept as a candidate of a title if this similar to it
+
+# A short nickname before a colon ("GPT3: Language Models are ...") is left out of search phrases:
+# a phrase must appear contiguously in the paper's title, and the nickname often does not.
+_NICKNAME = re.compile(r"^\s*[^:]{1,30}:\s+(?P<rest>.{12,})$")
+
+
+def search_title(title: str) -> str:
+    m = _NICKNAME.match(title)
+    return m["rest"] if m else title
+
+
+@dataclass
+class Stats:
+    """What a run did: requests per endpoint, time waiting on rate limits, outcomes."""
+
+    requests: Counter = field(default_factory=Counter)
+    rate_wait: float = 0.0
+    outcomes: Counter = field(default_factory=Counter)
+    wall: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests": dict(self.requests),
+            "requests_total": sum(self.requests.values()),
+            "rate_limit_wait_s": round(self.rate_wait, 3),
+            "wall_s": round(self.wall, 3),
+            **{k: self.outcomes.get(k, 0) for k in ("by_id", "by_title", "by_override", "unresolved", "errors")},
+        }
+
+
+class Lookups:
+    """Answers by (namespace, key): from the cache first, written back the moment they arrive."""
+
+    def __init__(self, cache: Cache, settings: Settings):
+        self.cache = cache
+        self.settings = settings
+        self.known: dict[tuple[str, str], Any] = {}
+        self.errors: dict[tuple[str, str], str] = {}
+        self._checked: set[tuple[str, str]] = set()
+
+    def _max_age(self, ns: str) -> float:
+        return self.settings.ttl_metadata if ns in (NS_ARXIV, NS_AX_TITLE) else self.settings.ttl_citations
+
+    def check_cache(self, ns: str, keys: Iterable[str]) -> None:
+        todo = [k for k in dict.fromkeys(keys) if (ns, k) not in self._checked]
+        if not todo:
+            return
+        self._checked.update((ns, k) for k in todo)
+        if self.settings.refresh:
+            return
+        found = self.cache.get_many(ns, todo, max_age=self._max_age(ns), negative_max_age=self.settings.ttl_negative)
+        for key, cached in found.items():
+            self.known[(ns, key)] = cached.value
+
+    def has(self, ns: str, key: str) -> bool:
+        return (ns, key) in self.known or (ns, key) in self.errors
+
+    def get(self, ns: str, key: str) -> Any:
+        return self.known.get((ns, key))
+
+    def put(self, ns: str, items: dict[str, Any]) -> None:
+        self.cache.put_many(ns, items)
+        for key, value in items.items():
+            self.known[(ns, key)] = value
+            self.errors.pop((ns, key), None)
+
+    def fail(self, ns: str, keys: Iterable[str], message: str) -> None:
+        for key in keys:
+            self.errors[(ns, key)] = message
+
+
+@dataclass
+class Work:
+    """One entry on its way through the stages."""
+
+    entry: Entry
+    arxiv_id: str | None  # from the list (or a pin)
+    s2_key: str | None  # the best S2 batch id form the list gives (or a pin)
+    title_key: str  # normalised search title: the key of its title lookups
+    query_title: str
+    pinned: bool = False
+    rejected: frozenset[str] = frozenset()
+    stage: str = "ids"
+    arxiv_rec: dict | None = None
+    s2_rec: dict | None = None
+    match: Match | None = None
+    choice: Choice | None = None
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _s2_key(entry: Entry, arxiv_id: str | None) -> str | None:
+    """The one id form S2's batch endpoint is asked for: ARXIV, then DOI, ACL, then a URL form."""
+    ids = entry.ids
+    if arxiv_id:
+        return s2.id_key("ARXIV", arxiv_id)
+    if ids.doi:
+        return s2.id_key("DOI", ids.doi)
+    if ids.acl:
+        return s2.id_key("ACL", ids.acl)
+    for kind, value in ids.to_dict().items():
+        try:
+            return s2.id_key("URL", canonical_url(kind, value))
+        except ValueError:
+            continue
+    return None
+
+
+def plan_work(entries: Iterable[Entry], overrides: Overrides) -> list[Work]:
+    works = []
+    for entry in entries:
+        pin = overrides.pin_for(entry)
+        arxiv_id = entry.ids.arxiv
+        s2_key = None
+        if pin:
+            kind, value = pin
+            arxiv_id = value if kind == "arxiv" else None
+            s2_key = {"arxiv": s2.id_key("ARXIV", value), "doi": s2.id_key("DOI", value), "s2": value}[kind]
+        else:
+            s2_key = _s2_key(entry, arxiv_id)
+        query = search_title(entry.title)
+        works.append(
+            Work(entry, arxiv_id, s2_key, normalize_title(query), query, pinned=bool(pin), rejected=overrides.rejected_for(entry))
+        )
+    return works
+
+
+class Resolver:
+    """Drives every Work to `done` with two concurrent lanes (arXiv, S2)."""
+
+    def __init__(self, works: list[Work], settings: Settings, lookups: Lookups, on_progress: Callable[[], None] | None = None):
+        self.works = works
+        self.settings = settings
+        self.lookups = lookups
+        self.stats = Stats()
+        self.on_progress = on_progress or (lambda: None)
+        self.dead: dict[str, str] = {}  # lane -> why it cannot be used ("offline", unreachable, refused)
+        self.contacted: set[str] = set()  # lanes that got at least one answer
+        self.bulk_supported = True
+        self._changed = asyncio.Event()
+        self._inflight: set[tuple[str, str]] = set()
+
+    # --- the stage machine -------------------------------------------------------------------
+    def needs(self, w: Work) -> list[tuple[str, str]]:
+        """The lookups the entry waits on in its current stage."""
+        if w.stage == "ids":
+            out = []
+            if w.arxiv_id:
+                out.append((NS_ARXIV, w.arxiv_id))
+            if w.s2_key:
+                out.append((NS_S2, w.s2_key))
+            return out
+        if w.stage == "s2_title":
+            return [(NS_S2_TITLE, w.title_key)] if self.bulk_supported else []
+        if w.stage == "ax_title":
+            return [(NS_AX_TITLE, w.title_key)]
+        if w.stage == "s2_match":
+            return [(NS_S2_MATCH, w.title_key)]
+        if w.stage == "complete":
+            return self._partner_needs(w)
+        return []
+
+    def _partner_needs(self, w: Work) -> list[tuple[str, str]]:
+        out = []
+        if w.arxiv_rec is None and w.s2_rec is not None:
+            arxiv_id = (w.s2_rec.get("externalIds") or {}).get("ArXiv")
+            if arxiv_id and ax.is_valid_id(arxiv_id):
+                out.append((NS_ARXIV, arxiv_id))
+        if w.s2_rec is None and w.arxiv_rec is not None:
+            out.append((NS_S2, s2.id_key("ARXIV", w.arxiv_rec["arxiv"])))
+        return out
+
+    def advance(self, w: Work) -> None:
+        """Move the entry on as far as the known answers allow."""
+        while w.stage != "done":
+            needs = self.needs(w)
+            if any(not self.lookups.has(ns, key) for ns, key in needs):
+                return
+            for ns, key in needs:
+                if (ns, key) in self.lookups.errors:
+                    message = self.lookups.errors[(ns, key)]
+                    if message not in w.errors:
+                        w.errors.append(message)
+            getattr(self, f"_after_{w.stage}")(w)
+
+    def _after_ids(self, w: Work) -> None:
+        arxiv_rec = self.lookups.get(NS_ARXIV, w.arxiv_id) if w.arxiv_id else None
+        s2_rec = self.lookups.get(NS_S2, w.s2_key) if w.s2_key else None
+        accepted: list[tuple[str, dict, Any]] = []
+        for source, rec, facts_of, how in (
+            ("arxiv", arxiv_rec, from_arxiv, f"arXiv id {w.arxiv_id}"),
+            ("s2", s2_rec, from_s2, f"S2 id {w.s2_key}"),
+        ):
+            if rec is None:
+                continue
+            facts = facts_of(rec)
+            if facts.identity() & w.rejected:
+                w.notes.append(f"{how}: rejected by the overrides file")
+                continue
+            if w.pinned:
+                accepted.append((source, rec, None))
+                continue
+            verdict = verify_id(w.entry, facts, how)
+            if verdict.accepted:
+                accepted.append((source, rec, verdict))
+            else:
+                w.notes.extend(verdict.reasons)
+        if not accepted:
+            if w.pinned:
+                w.notes.append("the id pinned by the overrides file was not found")
+            w.stage = "done" if w.pinned else "s2_title"
+            return
+        for source, rec, _ in accepted:
+            if source == "arxiv":
+                w.arxiv_rec = rec
+            else:
+                w.s2_rec = rec
+        sources = "+".join(s for s, _, _ in accepted)
+        if w.pinned:
+            w.match = Match("override", sources, 1.0, ("pinned by the overrides file",))
+        else:
+            reasons = tuple(dict.fromkeys(r for _, _, v in accepted for r in v.reasons))
+            w.match = Match("id", sources, 1.0, reasons)
+        w.stage = "complete"
+
+    def _title_facts(self, w: Work) -> list[Facts]:
+        facts: list[Facts] = []
+        for ns, convert in ((NS_S2_TITLE, from_s2), (NS_AX_TITLE, from_arxiv), (NS_S2_MATCH, from_s2)):
+            value = self.lookups.get(ns, w.title_key)
+            if isinstance(value, dict):
+                value = [value]
+            facts.extend(convert(rec) for rec in value or ())
+        return facts
+
+    def _try_title(self, w: Work, next_stage: str) -> None:
+        choice = choose(w.entry, self._title_facts(w), w.rejected)
+        w.choice = choice
+        if choice.paper is None:
+            w.stage = "done" if (choice.ambiguous or next_stage == "done") else next_stage
+            return
+        sources = sorted({f.source for f in choice.paper})
+        for f in choice.paper:
+            if f.source == "arxiv" and w.arxiv_rec is None:
+                w.arxiv_rec = f.record
+            if f.source == "s2" and w.s2_rec is None:
+                w.s2_rec = f.record
+        w.match = Match("title", "+".join(sources), min(1.0, choice.verdict.score), choice.verdict.reasons)
+        w.stage = "complete"
+
+    def _after_s2_title(self, w: Work) -> None:
+        self._try_title(w, "ax_title")
+
+    def _after_ax_title(self, w: Work) -> None:
+        self._try_title(w, "s2_match")
+
+    def _after_s2_match(self, w: Work) -> None:
+        self._try_title(w, "done")
+
+    def _after_complete(self, w: Work) -> None:
+        for ns, key in self._partner_needs(w):
+            rec = self.lookups.get(ns, key)
+            if rec is None:
+                continue
+            if ns == NS_ARXIV:
+                w.arxiv_rec = rec
+            else:
+                w.s2_rec = rec
+        if w.match and "+" not in w.match.source and w.arxiv_rec and w.s2_rec:
+            w.match = Match(w.match.method, "arxiv+s2", w.match.score, w.match.reasons)
+        w.stage = "done"
+
+    def advance_all(self) -> None:
+        by_ns: dict[str, list[str]] = {}
+        for w in self.works:
+            for ns, key in self.needs(w):
+                by_ns.setdefault(ns, []).append(key)
+        for ns, keys in by_ns.items():
+            self.lookups.check_cache(ns, keys)
+        for w in self.works:
+            self.advance(w)
+        self.on_progress()
+
+    # --- planning requests --------------------------------------------------------------------
+    def _waiting(self, ns: str, stages: tuple[str, ...]) -> list[str]:
+        """Keys of `ns` that entries in `stages` wait for, not known and not being fetched."""
+        keys = []
+        for w in self.works:
+            if w.stage in stages:
+                for n, key in self.needs(w):
+                    if n == ns and not self.lookups.has(n, key) and (n, key) not in self._inflight:
+                        keys.append(key)
+        return list(dict.fromkeys(keys))
+
+    def _upstream(self, stages: tuple[str, ...]) -> bool:
+        return any(w.stage in stages for w in self.works)
+
+    def plan_arxiv(self) -> tuple[str, list[str]] | None:
+        ids = self._waiting(NS_ARXIV, ("ids",))
+        if ids:
+            return NS_ARXIV, ids[: ax.ID_BATCH]
+        follow = self._waiting(NS_ARXIV, ("complete",))
+        if len(follow) >= ax.ID_BATCH:
+            return NS_ARXIV, follow[: ax.ID_BATCH]
+        titles = self._waiting(NS_AX_TITLE, ("ax_title",))
+        if titles:
+            return NS_AX_TITLE, titles[: ax.TITLE_BATCH]
+        if follow and not self._upstream(("ids", "s2_title", "ax_title", "s2_match")):
+            return NS_ARXIV, follow
+        return None
+
+    def plan_s2(self) -> tuple[str, list[str]] | None:
+        keys = self._waiting(NS_S2, ("ids",))
+        if keys:
+            return NS_S2, keys[: s2.ID_BATCH]
+        follow = self._waiting(NS_S2, ("complete",))
+        if len(follow) >= s2.ID_BATCH:
+            return NS_S2, follow[: s2.ID_BATCH]
+        titles = self._waiting(NS_S2_TITLE, ("s2_title",))
+        if len(titles) >= s2.TITLE_BATCH or (titles and not self._upstream(("ids",))):
+            return NS_S2_TITLE, titles[: s2.TITLE_BATCH]
+        matches = self._waiting(NS_S2_MATCH, ("s2_match",))
+        if matches:
+            return NS_S2_MATCH, matches[:1]
+        if follow and not self._upstream(("ids", "s2_title", "ax_title", "s2_match")):
+            return NS_S2, follow
+        return None
+
+    # --- executing requests -------------------------------------------------------------------
+    def _titles_of(self, keys: list[str]) -> dict[str, str]:
+        """title key -> the search title of the first entry with that key."""
+        out: dict[str, str] = {}
+        for w in self.works:
+            if w.title_key in keys and w.title_key not in out:
+                out[w.title_key] = w.query_title
+        return out
+
+    @staticmethod
+    def _assign(hits: list[dict], titles: dict[str, str], title_of: Callable[[dict], str]) -> dict[str, list[dict] | None]:
+        """Search hits shared out to the titles they resemble (None: nothing for that title)."""
+        out: dict[str, list[dict] | None] = {}
+        for key, title in titles.items():
+            kept = [h for h in hits if title_similarity(title, title_of(h)) >= TITLE_KEEP]
+            out[key] = kept or None
+        return out
+
+    async def _execute(self, lane: str, ns: str, keys: list[str], arxiv_client: ax.ArxivClient, s2_client: s2.S2Client) -> None:
+        if ns == NS_ARXIV:
+            valid = [k for k in keys if ax.is_valid_id(k)]
+            if len(valid) < len(keys):
+                self.lookups.fail(ns, [k for k in keys if k not in valid], "malformed arXiv id")
+            if not valid:
+                return
+            self.stats.requests["arxiv_id_list"] += 1
+            self.lookups.put(ns, await arxiv_client.fetch_ids(valid))
+        elif ns == NS_AX_TITLE:
+            titles = self._titles_of(keys)
+            self.stats.requests["arxiv_title_search"] += 1
+            hits = await arxiv_client.search_titles(list(titles.values()))
+            self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
+        elif ns == NS_S2:
+            self.stats.requests["s2_batch"] += 1
+            self.lookups.put(ns, await s2_client.fetch_batch(keys))
+        elif ns == NS_S2_TITLE:
+            titles = self._titles_of(keys)
+            self.stats.requests["s2_bulk_search"] += 1
+            try:
+                hits = await s2_client.search_bulk(list(titles.values()))
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise
+                # A service without the bulk endpoint (the path itself is unknown): title batches
+                # go to arXiv alone; `needs` stops asking for bulk searches.
+                self.bulk_supported = False
+                return
+            self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
+        elif ns == NS_S2_MATCH:
+            titles = self._titles_of(keys)
+            self.stats.requests["s2_match"] += 1
+            self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
+
+    async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str]] | None], arxiv_client, s2_client) -> None:
+        while not self._all_done():
+            if lane in self.dead:
+                # Everything this lane would fetch fails at once with the reason; the other lane goes on.
+                self._fail_lane_needs(lane)
+                self.advance_all()
+                self._notify()
+                if not self._all_done():
+                    await self._wait()
+                continue
+            job = plan()
+            if job is None:
+                await self._wait()
+                continue
+            ns, keys = job
+            self._inflight.update((ns, k) for k in keys)
+            try:
+                await self._execute(lane, ns, keys, arxiv_client, s2_client)
+                if lane not in self.contacted:
+                    # Reached once: from now on a refused connection is a passing fault, retried fully.
+                    self.contacted.add(lane)
+                    (arxiv_client if lane == "arxiv" else s2_client).connect_retries = self.settings.max_retries
+            except ServiceUnreachable as exc:
+                self.dead[lane] = str(exc)
+                self.lookups.fail(ns, keys, f"{lane} unreachable")
+            except httpx.HTTPStatusError as exc:
+                status = exc.response.status_code
+                message = f"{lane} answered HTTP {status}"
+                if status in (401, 403):
+                    self.dead[lane] = f"{lane} refused the request (HTTP {status}; check the API key)"
+                self.lookups.fail(ns, keys, message)
+            except Exception as exc:  # retries exhausted (429 storm, 5xx, timeouts, malformed bodies)
+                self.lookups.fail(ns, keys, f"{lane}: {_describe(exc)}")
+            finally:
+                self._inflight.difference_update((ns, k) for k in keys)
+            self.advance_all()
+            self._notify()
+
+    def _all_done(self) -> bool:
+        return all(w.stage == "done" for w in self.works)
+
+    def _fail_lane_needs(self, lane: str) -> None:
+        why = self.dead[lane]
+        lane_ns = {"arxiv": (NS_ARXIV, NS_AX_TITLE), "s2": (NS_S2, NS_S2_TITLE, NS_S2_MATCH)}[lane]
+        for w in self.works:
+            for ns, key in self.needs(w):
+                if ns in lane_ns and not self.lookups.has(ns, key):
+                    self.lookups.fail(ns, [key], why)
+
+    def _notify(self) -> None:
+        self._changed.set()
+
+    async def _wait(self) -> None:
+        self._changed.clear()
+        await self._changed.wait()
+
+    async def run(self) -> None:
+        self.advance_all()
+        if self._all_done():
+            return
+        if self.settings.offline:
+            self.dead = {"arxiv": "offline: not in cache", "s2": "offline: not in cache"}
+            while not self._all_done():
+                for lane in ("arxiv", "s2"):
+                    self._fail_lane_needs(lane)
+                self.advance_all()
+            return
+        arxiv_pacer = Pacer(interval=self.settings.arxiv_interval, concurrency=1)
+        s2_pacer = Pacer(interval=1.0 / self.settings.effective_s2_rps, concurrency=1)
+        async with make_client(self.settings) as client:
+            arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
+            s2_client = s2.S2Client(client, self.settings, s2_pacer)
+            await asyncio.gather(
+                self._lane("arxiv", self.plan_arxiv, arxiv_client, s2_client),
+                self._lane("s2", self.plan_s2, arxiv_client, s2_client),
+            )
+        self.stats.rate_wait = arxiv_pacer.waited + s2_pacer.waited
+        if len(self.dead) == 2 and not self.contacted:
+            raise NetworkUnavailable(
+                f"no network: {self.dead['arxiv']}; {self.dead['s2']} (use --offline to work from the cache)"
+            )
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line error for an entry's reason: never headers, so never the API key."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code} after retries"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out after retries"
+    if isinstance(exc, httpx.TransportError):
+        return f"connection failed after retries ({type(exc).__name__})"
+    return str(exc) or type(exc).__name__
+
+
+def _resolution(w: Work, offline: bool) -> Resolution:
+    if w.match is not None and (w.arxiv_rec or w.s2_rec):
+        return Resolution(w.entry, merge(w.arxiv_rec, w.s2_rec, w.match))
+    choice = w.choice
+    candidates: tuple[Candidate, ...] = choice.candidates if choice else ()
+    if choice is not None and choice.ambiguous:
+        reason = "ambiguous"
+    elif offline and w.errors:
+        reason = "offline: not in cache"
+    elif w.errors:
+        reason = "error: " + "; ".join(w.errors)
+    else:
+        reason = "not found"
+    if w.notes and reason == "not found":
+        reason = "not found (" + "; ".join(w.notes) + ")"
+    return Resolution(w.entry, None, reason, candidates)
+
+
+def count_outcomes(resolutions: list[Resolution], stats: Stats) -> None:
+    for r in resolutions:
+        if r.paper is None:
+            stats.outcomes["unresolved"] += 1
+            if r.reason and r.reason.startswith("error"):
+                stats.outcomes["errors"] += 1
+        else:
+            stats.outcomes[f"by_{r.paper.match.method}"] += 1
+
+
+async def resolve_entries(entries: list[Entry], settings: Settings, *, cache: Cache | None = None,
+                          overrides: Overrides | None = None, progress=None) -> tuple[list[Resolution], Stats]:
+    """Every entry resolved (a paper) or not (a reason), in input order, and what it cost."""
+    started = time.monotonic()
+    own_cache = cache is None
+    cache = cache or Cache(settings.cache_dir, enabled=settings.use_cache)
+    try:
+        works = plan_work(entries, overrides or Overrides())
+        lookups = Lookups(cache, settings)
+
+        def report() -> None:
+            if progress is not None:
+                progress.update(
+                    sum(w.stage == "done" for w in works),
+                    requests=sum(resolver.stats.requests.values()),
+                )
+
+        resolver = Resolver(works, settings, lookups, report)
+        await resolver.run()
+        resolutions = [_resolution(w, settings.offline) for w in works]
+        stats = resolver.stats
+        count_outcomes(resolutions, stats)
+        stats.wall = time.monotonic() - started
+        return resolutions, stats
+    finally:
+        if own_cache:
+            cache.close()

@@ -1,0 +1,146 @@
+"""arXiv API: batched id lookups (`id_list`, up to 100 ids) and batched title searches (ORed `ti:` phrases).
+
+Records are plain dicts (JSON-ready, cached as they are):
+
+    {"arxiv": "2309.06180", "version": 1, "title": ..., "authors": [...], "published": "2023-09-12",
+     "updated": "2023-09-12", "doi": "10.1145/..." | None, "journal_ref": ... | None,
+     "comment": ... | None, "primary_category": "cs.LG", "pdf_url": ...}
+
+Why not the `arxiv` package's client: it is synchronous, paces itself with its own fixed delay, and has
+no ORed batch search; and its feed parser recovers silently from a truncated document, which would
+turn a cut-off response into false "not found" answers. A strict ElementTree parse makes a damaged
+body an error that is retried instead (see docs/design-notes.md).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable
+
+import httpx
+
+from paperenrich.ids import ARXIV_ID
+from paperenrich.http import MalformedResponse, Pacer, send_with_retries
+from paperenrich.config import Settings
+from paperenrich.sources import phrase
+
+ID_BATCH = 100  # the API's documented page size limit for id_list
+TITLE_BATCH = 10  # quoted titles ORed into one search_query (keeps URLs short and results focused)
+TITLE_RESULTS = 100  # max_results for an ORed title search
+
+_NS = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom", "os": "http://a9.com/-/spec/opensearch/1.1/"}
+_ABS_RE = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v(?P<version>\d+))?$")
+
+
+class ArxivQueryError(Exception):
+    """arXiv answered with an error feed (e.g. a malformed id); retrying will not help."""
+
+
+def is_valid_id(arxiv_id: str) -> bool:
+    """New-style (2309.06180) or old-style (hep-th/9901001), without a version: anything else gets a 400."""
+    return bool(ARXIV_ID.match(arxiv_id))
+
+
+def id_query(ids: Iterable[str]) -> dict[str, str]:
+    """Query parameters for one id_list request."""
+    ids = list(ids)
+    return {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
+
+
+def title_query(titles: Iterable[str]) -> dict[str, str]:
+    """One search_query ORing the quoted titles: `ti:"a b" OR ti:"c d"`."""
+    terms = [f'ti:"{p}"' for p in (phrase(t) for t in titles) if p]
+    return {"search_query": " OR ".join(terms), "start": "0", "max_results": str(TITLE_RESULTS)}
+
+
+def _text(element: ET.Element, path: str) -> str | None:
+    found = element.find(path, _NS)
+    if found is None or found.text is None:
+        return None
+    return " ".join(found.text.split()) or None
+
+
+def parse_feed(body: bytes | str) -> list[dict[str, Any]]:
+    """The records of an Atom feed (classic or 2026 format). MalformedResponse if it is not a feed;
+    ArxivQueryError if it is an error feed."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise MalformedResponse(f"arXiv: unreadable Atom feed ({exc})") from None
+    if root.tag != f"{{{_NS['a']}}}feed":
+        raise MalformedResponse(f"arXiv: not an Atom feed (root element {root.tag!r})")
+    records = []
+    for entry in root.iterfind("a:entry", _NS):
+        entry_id = _text(entry, "a:id") or ""
+        if "/api/errors" in entry_id:
+            raise ArxivQueryError(f"arXiv: {_text(entry, 'a:summary') or entry_id}")
+        match = _ABS_RE.search(entry_id)
+        if not match:
+            raise MalformedResponse(f"arXiv: entry without an abs id ({entry_id!r})")
+        pdf_url = None
+        for link in entry.iterfind("a:link", _NS):
+            if link.get("title") == "pdf":
+                pdf_url = link.get("href")
+        primary = entry.find("arxiv:primary_category", _NS)
+        doi = _text(entry, "arxiv:doi")
+        records.append(
+            {
+                "arxiv": match["id"],
+                "version": int(match["version"]) if match["version"] else None,
+                "title": _text(entry, "a:title") or "",
+                "authors": [name for a in entry.iterfind("a:author", _NS) if (name := _text(a, "a:name"))],
+                "published": (_text(entry, "a:published") or "")[:10] or None,
+                "updated": (_text(entry, "a:updated") or "")[:10] or None,
+                "doi": doi.lower() if doi else None,
+                "journal_ref": _text(entry, "arxiv:journal_ref"),
+                "comment": _text(entry, "arxiv:comment"),
+                "primary_category": primary.get("term") if primary is not None else None,
+                "pdf_url": pdf_url,
+            }
+        )
+    return records
+
+
+def _parse_response(response: httpx.Response) -> list[dict[str, Any]]:
+    if response.status_code == 400:
+        return parse_feed(response.content)  # an error feed: raises ArxivQueryError
+    response.raise_for_status()
+    return parse_feed(response.content)
+
+
+class ArxivClient:
+    """Requests to the arXiv API through the lane's pacer (one connection, one request every interval)."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
+        self.client = client
+        self.settings = settings
+        self.pacer = pacer
+        self.connect_retries = 1  # until the service has answered once: no network must fail fast
+
+    async def _get(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        return await send_with_retries(
+            self.client, self.pacer, "GET", self.settings.arxiv_url, params=params, parse=_parse_response,
+            max_retries=self.settings.max_retries, base_delay=max(self.settings.arxiv_interval, 0.05),
+            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries,
+        )
+
+    async def fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        """Records for up to ID_BATCH ids in one request; None for an id arXiv does not know.
+
+        A 400 error feed means one id is malformed: the batch is split to isolate it, so one bad id
+        costs a few requests instead of failing the whole batch.
+        """
+        try:
+            records = await self._get(id_query(ids))
+        except ArxivQueryError:
+            if len(ids) == 1:
+                return {ids[0]: None}
+            half = len(ids) // 2
+            return {**await self.fetch_ids(ids[:half]), **await self.fetch_ids(ids[half:])}
+        found = {r["arxiv"]: r for r in records}
+        return {i: found.get(i) for i in ids}
+
+    async def search_titles(self, titles: list[str]) -> list[dict[str, Any]]:
+        """All records returned for one ORed title search (matched to titles by the caller)."""
+        return await self._get(title_query(titles))

@@ -1,0 +1,133 @@
+"""Semantic Scholar Graph API: batched id lookups (`POST /paper/batch`, up to 500 ids), batched title
+searches (`/paper/search/bulk` with a boolean OR of quoted titles) and the one-title fallback
+(`/paper/search/match`).
+
+Records are the API's own JSON objects, limited to FIELDS, cached as they are. The key goes in the
+`x-api-key` header only: never in a URL, a log line, an exception message or the cache.
+
+Why not the `semanticscholar` package's client: it owns its HTTP client and retry/pacing policy, so it
+cannot share our one AsyncClient and per-service pacer (see docs/design-notes.md); the test suite
+still checks our emulator against it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import httpx
+
+from paperenrich.config import Settings
+from paperenrich.http import MalformedResponse, Pacer, send_with_retries
+from paperenrich.sources import phrase
+
+ID_BATCH = 500  # the API's limit for /paper/batch
+TITLE_BATCH = 20  # quoted titles ORed into one /paper/search/bulk query
+FIELDS = ",".join(
+    [
+        "paperId", "corpusId", "externalIds", "url", "title", "authors", "year", "venue", "publicationVenue",
+        "journal", "publicationDate", "publicationTypes", "citationCount", "influentialCitationCount",
+        "openAccessPdf",
+    ]
+)
+
+
+class S2QueryError(Exception):
+    """S2 refused a request as invalid (400); retrying will not help."""
+
+
+def id_key(kind: str, value: str) -> str:
+    """The batch id form: ARXIV:2309.06180, DOI:10.1145/..., ACL:2020.acl-main.463, URL:https://..."""
+    return f"{kind}:{value}"
+
+
+def bulk_query(titles: Iterable[str]) -> str:
+    """`"title one" | "title two"`: one boolean query over several quoted titles."""
+    return " | ".join(f'"{p}"' for p in (phrase(t) for t in titles) if p)
+
+
+def venue_of(record: dict[str, Any]) -> str | None:
+    """A record's full venue name: `publicationVenue.name`, else `venue`, else `journal.name`."""
+    venue = (record.get("publicationVenue") or {}).get("name") or record.get("venue") or (record.get("journal") or {}).get("name")
+    return venue or None
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedResponse(f"S2: unreadable JSON body ({exc})") from None
+
+
+def _check(response: httpx.Response) -> None:
+    if response.status_code == 400:
+        body = _json(response)
+        message = body.get("error") or body.get("message") if isinstance(body, dict) else None
+        raise S2QueryError(f"S2 refused the request: {message or 'bad request'}")
+    response.raise_for_status()
+
+
+def _parse_batch(response: httpx.Response) -> list[Any]:
+    _check(response)
+    body = _json(response)
+    if not isinstance(body, list) or not all(item is None or isinstance(item, dict) for item in body):
+        raise MalformedResponse("S2: /paper/batch did not return a list of papers")
+    return body
+
+
+def _parse_search(response: httpx.Response) -> list[dict[str, Any]]:
+    _check(response)
+    body = _json(response)
+    if not isinstance(body, dict) or not isinstance(body.get("data", []), list):
+        raise MalformedResponse("S2: search did not return an object with a data list")
+    return [p for p in body.get("data", []) if isinstance(p, dict)]
+
+
+def _parse_match(response: httpx.Response) -> dict[str, Any] | None:
+    if response.status_code == 404:  # "Title match not found"
+        return None
+    papers = _parse_search(response)
+    return papers[0] if papers else None
+
+
+class S2Client:
+    """Requests to the Semantic Scholar Graph API through the lane's pacer (its effective rps)."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
+        self.client = client
+        self.settings = settings
+        self.pacer = pacer
+        self.connect_retries = 1  # until the service has answered once: no network must fail fast
+        self.base = settings.s2_url.rstrip("/")
+        self.headers = {"x-api-key": settings.s2_api_key} if settings.s2_api_key else {}
+
+    async def _send(self, method: str, path: str, parse, **kwargs):
+        return await send_with_retries(
+            self.client, self.pacer, method, self.base + path, parse=parse, headers=self.headers,
+            max_retries=self.settings.max_retries, base_delay=max(1 / self.settings.effective_s2_rps, 0.05),
+            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries, **kwargs,
+        )
+
+    async def fetch_batch(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        """Records for up to ID_BATCH ids in one request; None for an unknown id.
+
+        A 400 (an id S2 refuses outright) splits the batch to isolate it.
+        """
+        try:
+            papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys})
+        except S2QueryError:
+            if len(keys) == 1:
+                return {keys[0]: None}
+            half = len(keys) // 2
+            return {**await self.fetch_batch(keys[:half]), **await self.fetch_batch(keys[half:])}
+        if len(papers) != len(keys):
+            raise MalformedResponse(f"S2: /paper/batch answered {len(papers)} items for {len(keys)} ids")
+        return dict(zip(keys, papers))
+
+    async def search_bulk(self, titles: list[str]) -> list[dict[str, Any]]:
+        """The first page (up to 1000) of papers matching any of the quoted titles."""
+        return await self._send("GET", "/paper/search/bulk", _parse_search, params={"query": bulk_query(titles), "fields": FIELDS})
+
+    async def match_title(self, title: str) -> dict[str, Any] | None:
+        """S2's single best title match, or None."""
+        return await self._send("GET", "/paper/search/match", _parse_match, params={"query": title, "fields": FIELDS})

@@ -1,0 +1,192 @@
+"""Is this record the listed paper? Scoring and choosing among candidates (pure).
+
+A missing paper is a gap; a wrong paper is a defect. So:
+- a title match needs near-identical titles (`titles.title_similarity`, which already refuses titles that
+  differ by a meaning word such as "not" or a number), then the year and venue written in the list
+  raise or lower the confidence;
+- a record reached through an id the list links is trusted unless its title is clearly another paper;
+- when two different papers both pass, the entry stays unresolved ("ambiguous") with the candidates,
+  unless the list's year/venue clearly prefers one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from paperenrich.merge import publisher_doi
+from paperenrich.model import Candidate, Entry
+from paperenrich.sources.s2 import venue_of
+from paperenrich.titles import normalize_title, title_similarity
+from paperenrich.venues import normalize_venue
+
+TITLE_MIN = 0.93  # title similarity a title match needs before any other evidence
+ACCEPT = 0.90  # final confidence a title match needs
+ID_TITLE_MIN = 0.5  # below this, the record at a linked id is another paper
+CLEAR_LEAD = 0.04  # how far the best of two passing papers must lead to be chosen
+CANDIDATE_MIN = 0.75  # similarity worth showing as a candidate of an unresolved entry
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What verification compares, taken from either source's record."""
+
+    source: str  # "arxiv" | "s2"
+    titles: tuple[str, ...]  # the record's title(s): S2's, or arXiv's (a preprint title may differ)
+    years: tuple[int, ...] = ()  # S2 year and/or arXiv submission year
+    venue: str | None = None  # full venue name
+    authors: tuple[str, ...] = ()
+    arxiv: str | None = None
+    doi: str | None = None  # publisher DOI, lower-case
+    s2_id: str | None = None
+    record: Any = field(default=None, compare=False, repr=False)
+
+    def identity(self) -> frozenset[str]:
+        """Ids that name this paper; two records sharing one are the same paper."""
+        return frozenset(f"{k}:{v}" for k, v in (("arxiv", self.arxiv), ("doi", self.doi), ("s2", self.s2_id)) if v)
+
+
+def from_arxiv(record: dict[str, Any]) -> Facts:
+    year = int(record["published"][:4]) if record.get("published") else None
+    return Facts(
+        source="arxiv",
+        titles=(record.get("title") or "",),
+        years=(year,) if year else (),
+        venue=record.get("journal_ref"),
+        authors=tuple(record.get("authors") or ()),
+        arxiv=record.get("arxiv"),
+        doi=publisher_doi(record.get("doi")),
+        record=record,
+    )
+
+
+def from_s2(record: dict[str, Any]) -> Facts:
+    ext = record.get("externalIds") or {}
+    return Facts(
+        source="s2",
+        titles=(record.get("title") or "",),
+        years=(record["year"],) if record.get("year") else (),
+        venue=venue_of(record),
+        authors=tuple(a.get("name", "") for a in record.get("authors") or () if isinstance(a, dict)),
+        arxiv=ext.get("ArXiv"),
+        doi=publisher_doi(ext.get("DOI")),
+        s2_id=record.get("paperId"),
+        record=record,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _title_score(entry: Entry, facts: Facts) -> float:
+    return max((title_similarity(entry.title, t) for t in facts.titles if t), default=0.0)
+
+
+def _context(entry: Entry, facts_list: Iterable[Facts]) -> tuple[float, list[str]]:
+    """Confidence change from the list's year and venue against the record(s)."""
+    facts_list = list(facts_list)
+    delta, reasons = 0.0, []
+    years = {y for f in facts_list for y in f.years}
+    if entry.year and years:
+        gap = min(abs(entry.year - y) for y in years)
+        if gap == 0:
+            delta += 0.05
+            reasons.append(f"year {entry.year} agrees")
+        elif gap == 1:
+            reasons.append(f"year {entry.year} within one year of {sorted(years)}")
+        else:
+            delta -= 0.2
+            reasons.append(f"year {entry.year} differs from {sorted(years)}")
+    listed = normalize_venue(entry.venue) if entry.venue else None
+    if listed and listed != "arXiv":
+        shorts = {normalize_venue(f.venue) for f in facts_list if f.venue} - {None}
+        if listed in shorts:
+            delta += 0.03
+            reasons.append(f"venue {listed} agrees")
+        elif shorts - {"arXiv"}:
+            delta -= 0.05
+            reasons.append(f"venue {listed} differs from {sorted(shorts)}")
+    return delta, reasons
+
+
+def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
+    """A record reached through an id the list gives (`how`, e.g. "arXiv id 2309.06180")."""
+    sim = _title_score(entry, facts)
+    if sim < ID_TITLE_MIN and normalize_title(entry.title):
+        return Verdict(False, sim, (f"{how} is another paper: {facts.titles[0]!r}",))
+    reasons = [how, f"title similarity {sim:.2f}"]
+    _, context = _context(entry, [facts])
+    return Verdict(True, 1.0, tuple(reasons + context))
+
+
+def verify_title(entry: Entry, facts_list: list[Facts]) -> Verdict:
+    """One paper (possibly as both an arXiv and an S2 record) found by title."""
+    sim = max(_title_score(entry, f) for f in facts_list)
+    if sim < TITLE_MIN:
+        return Verdict(False, sim, (f"title similarity {sim:.2f}",))
+    delta, context = _context(entry, facts_list)
+    score = sim + delta  # may exceed 1 so that agreeing evidence still ranks papers; shown capped
+    return Verdict(score >= ACCEPT, score, (f"title similarity {sim:.2f}", *context))
+
+
+def group_by_paper(facts: Iterable[Facts]) -> list[list[Facts]]:
+    """Records grouped into papers: records sharing an arXiv id, DOI or S2 id are one paper."""
+    groups: list[tuple[set[str], list[Facts]]] = []
+    for f in facts:
+        ident = set(f.identity())
+        joined = [g for g in groups if g[0] & ident]
+        if not joined:
+            groups.append((ident, [f]))
+            continue
+        target = joined[0]
+        target[0].update(ident)
+        target[1].append(f)
+        for other in joined[1:]:
+            target[0].update(other[0])
+            target[1].extend(other[1])
+            groups.remove(other)
+    return [members for _, members in groups]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The outcome of matching an entry against title-search candidates."""
+
+    paper: list[Facts] | None  # the chosen paper's records
+    verdict: Verdict | None
+    ambiguous: bool = False
+    candidates: tuple[Candidate, ...] = ()
+
+
+def _candidate(group: list[Facts], score: float) -> Candidate:
+    first = group[0]
+    return Candidate(
+        title=first.titles[0],
+        score=round(score, 4),
+        source="+".join(sorted({f.source for f in group})),
+        arxiv=next((f.arxiv for f in group if f.arxiv), None),
+        doi=next((f.doi for f in group if f.doi), None),
+        s2_id=next((f.s2_id for f in group if f.s2_id), None),
+        year=next((y for f in group for y in f.years), None),
+    )
+
+
+def choose(entry: Entry, facts: Iterable[Facts], rejected: frozenset[str] = frozenset()) -> Choice:
+    """The one paper among title-search results that is the entry, or why none is.
+
+    `rejected` holds identity strings ("arxiv:…", "doi:…", "s2:…") the user ruled out.
+    """
+    groups = [g for g in group_by_paper(facts) if not (set().union(*(f.identity() for f in g)) & rejected)]
+    scored = sorted(((verify_title(entry, g), g) for g in groups), key=lambda vg: -vg[0].score)
+    passing = [(v, g) for v, g in scored if v.accepted]
+    shown = tuple(_candidate(g, v.score) for v, g in scored[:5] if v.score >= CANDIDATE_MIN)
+    if not passing:
+        return Choice(None, None, candidates=shown)
+    best_verdict, best = passing[0]
+    if len(passing) > 1 and best_verdict.score - passing[1][0].score < CLEAR_LEAD:
+        return Choice(None, None, ambiguous=True, candidates=tuple(_candidate(g, v.score) for v, g in passing[:5]))
+    return Choice(best, best_verdict)
