@@ -10,6 +10,7 @@ sorts by any column (click its header) and filters by text and status; the page 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -48,6 +49,16 @@ class ReportData:
     findings: Sequence[Finding] = ()
     generated: str | None = None  # shown in the footer when given (kept out by default: stable output)
     links_checked: bool = True
+
+
+def title_of(text: str, fallback: str) -> str:
+    """The list's first top-level heading as plain text (badges and link syntax dropped), else fallback."""
+    match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", text, re.M)
+    if not match:
+        return fallback
+    heading = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", match.group(1))  # badges
+    heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # [text](url) -> text
+    return " ".join(heading.split()) or fallback
 
 
 # --- sections ------------------------------------------------------------------------------------

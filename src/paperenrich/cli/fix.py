@@ -1,0 +1,93 @@
+"""`paperenrich fix LIST.md [--dry-run | --write]`: canonical links and marked additions, minimal diff.
+
+--dry-run (the default) prints a unified diff on standard output; --write replaces the file
+atomically (a temporary file in the same directory, renamed over it). Lint findings and a
+one-line summary go to standard error.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from paperenrich.cli.app import app, console_err
+from paperenrich.cli.bibtex import service_options, settings_from
+
+
+def parse_additions(text: str | None) -> tuple[str, ...]:
+    from paperenrich.errors import UsageError
+    from paperenrich.export.markdown import ADDITIONS
+
+    names = tuple(n.strip() for n in (text or "").split(",") if n.strip())
+    unknown = [n for n in names if n not in ADDITIONS]
+    if unknown:
+        raise UsageError(f"--add: unknown {', '.join(unknown)}; choose from {', '.join(ADDITIONS)}")
+    return names
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file's content in one rename, keeping its mode and a UTF-8 byte-order mark if it had one."""
+    raw = path.read_bytes()
+    data = text.encode("utf-8")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        data = b"\xef\xbb\xbf" + data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_links_default(check_links: bool | None, offline: bool) -> bool:
+    """Links are checked unless asked not to, or when offline (no network to check them with)."""
+    return (not offline) if check_links is None else check_links
+
+
+@app.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
+@click.option("--write", "mode", flag_value="write", help="Rewrite the file in place.")
+@click.option("--add", "add", default=None, metavar="LIST",
+              help="Marked additions, comma-separated: authors, citations, doi, badge.")
+@click.option("--check-links/--no-check-links", default=None,
+              help="Check links, to replace redirected and broken ones (default: on, off with --offline).")
+@click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
+@service_options
+def fix(path: Path, mode: str, add: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
+    """Rewrite a list with canonical links and optional additions, touching only the lines that change."""
+    from paperenrich.errors import InputError
+    from paperenrich.export.markdown import rewrite_markdown, unified_diff
+    from paperenrich.export.pipeline import gather
+    from paperenrich.lint import format_findings, lint
+
+    if str(path) == "-":
+        raise InputError("fix needs a file path, not standard input")
+    additions = parse_additions(add)
+    settings = settings_from(**service)
+    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
+    result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
+    if not quiet:
+        findings = lint(state.resolutions, state.link_results)
+        if findings:
+            console_err(format_findings(findings, str(path)))
+    changed_lines = len({c.line for c in result.changes})
+    if mode == "write":
+        if result.changed:
+            write_atomically(path, result.text)
+        if not quiet:
+            console_err(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
+        return
+    diff = unified_diff(state.text, result.text, str(path))
+    if diff:
+        click.echo(diff, nl=False)
+    if not quiet:
+        console_err(f"{path}: {changed_lines} line(s) would change (dry run; --write to apply)"
+                    if result.changed else f"{path}: nothing to change")

@@ -1,0 +1,51 @@
+"""`paperenrich report LIST.md [-o report.html]`: one self-contained HTML report of a list."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from paperenrich.cli.app import app, console_err, output_option, write_output
+from paperenrich.cli.bibtex import service_options, settings_from
+from paperenrich.cli.fix import check_links_default
+
+
+@app.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@output_option
+@click.option("--title", default=None, help="Report title (default: the list's first heading, else its file name).")
+@click.option("--check-links/--no-check-links", default=None,
+              help="Check links for the link-health section (default: on, off with --offline).")
+@click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
+@service_options
+def report(path: Path, output: Path | None, title: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
+    """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table."""
+    from paperenrich.errors import InputError
+    from paperenrich.export.pipeline import gather
+    from paperenrich.export.report import ReportData, render_report, title_of
+    from paperenrich.lint import format_findings, lint
+
+    if str(path) == "-":
+        raise InputError("report needs a file path, not standard input")
+    settings = settings_from(**service)
+    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
+    findings = lint(state.resolutions, state.link_results)
+    data = ReportData(
+        title=title or title_of(state.text, path.name),
+        source=path.name,
+        resolutions=state.resolutions,
+        link_results=state.link_results,
+        findings=findings,
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        links_checked=state.links_checked,
+    )
+    write_output(render_report(data), output)
+    if not quiet:
+        if findings:
+            console_err(format_findings(findings, str(path)))
+        resolved = sum(1 for r in state.resolutions if r.paper)
+        where = f" -> {output}" if output else ""
+        console_err(f"{path}: {len(state.resolutions)} entries, {resolved} resolved, {len(findings)} finding(s){where}")

@@ -1,0 +1,55 @@
+"""What the publishing commands (bibtex, fix, report) need from a list: its text, its
+resolutions and, optionally, its link results. The one place they call resolve and check.
+
+Our own marked additions are removed before the list is scanned, so the authors or DOI link a
+previous `fix` wrote never change what an entry is taken to be (lines stay where they were).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperenrich.config import Settings
+from paperenrich.export.markdown import strip_additions
+from paperenrich.listfile import read_list_file
+from paperenrich.model import LinkResult, Resolution, ScanResult
+
+
+@dataclass(frozen=True)
+class ListState:
+    source: str
+    text: str
+    scan: ScanResult
+    resolutions: list[Resolution]
+    link_results: list[LinkResult]
+    links_checked: bool
+
+
+def resolve_list(text: str, source: str, settings: Settings) -> tuple[ScanResult, list[Resolution]]:
+    """Scan a list's text (without our additions) and resolve its entries, with a progress bar on a terminal."""
+    from paperenrich.listparse import scan_text
+    from paperenrich.overrides import load_overrides
+    from paperenrich.progress import Progress
+    from paperenrich.resolve import resolve_entries
+
+    scan = scan_text(strip_additions(text), source=source)
+    overrides = load_overrides(settings.overrides_file)
+    with Progress.for_stderr("resolving", len(scan.entries)) as progress:
+        resolutions, _stats = asyncio.run(
+            resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress)
+        )
+    return scan, resolutions
+
+
+def gather(path: str | Path, settings: Settings, *, check_links: bool) -> ListState:
+    """Read, scan, resolve and (if asked) link-check one list file."""
+    text = read_list_file(path)
+    scan, resolutions = resolve_list(text, str(path), settings)
+    results: list[LinkResult] = []
+    if check_links:
+        from paperenrich.links import check_lists
+
+        results = list(check_lists([path], settings).results)
+    return ListState(str(path), text, scan, resolutions, results, check_links)
