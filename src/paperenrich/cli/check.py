@@ -1,0 +1,141 @@
+"""`paperenrich check LIST.md ...`: the liveness of every http(s) link, fit for CI.
+
+Exit codes: 0 no broken links, 2 broken links found (or other `--fail-on` statuses),
+1 runtime error, 3 usage or config error, 4 unreadable list file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+import click
+
+from paperenrich.cli.app import app, output_option, write_output
+from paperenrich.errors import EXIT_FINDINGS
+
+IGNORE_FILE = ".paperenrichignore"
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
+
+
+def parse_accept(text: str) -> tuple[int, ...]:
+    """'200..299,403' or '200-299, 403' -> the status codes; UsageError on anything else."""
+    from paperenrich.errors import UsageError
+
+    codes: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = re.fullmatch(r"(\d{3})\s*(?:\.\.=?|-)\s*(\d{3})|(\d{3})", part)
+        if not match:
+            raise UsageError(f"--accept: {part!r} is not a status code or a range like 200..299")
+        if match.group(3):
+            codes.append(int(match.group(3)))
+        else:
+            low, high = int(match.group(1)), int(match.group(2))
+            if low > high:
+                raise UsageError(f"--accept: empty range {part!r}")
+            codes.extend(range(low, high + 1))
+    return tuple(codes)
+
+
+def read_ignore_file(path: Path) -> tuple[str, ...]:
+    """One regular expression per line; blank lines and '#' comments are ignored."""
+    from paperenrich.errors import ConfigError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read ignore file {path}: {exc}") from None
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _check_patterns(patterns: tuple[str, ...], what: str) -> None:
+    from paperenrich.errors import UsageError
+
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"{what}: bad regular expression {pattern!r} ({exc})") from None
+
+
+def _host_summary(hosts: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="per host", show_edge=False)
+    for column in ("host", "requests", "max at once", "429s", "interval s", "statuses"):
+        table.add_column(column)
+    for host, s in sorted(hosts.items(), key=lambda kv: -kv[1]["requests"])[:30]:
+        statuses = ", ".join(f"{n} {k}" for k, n in sorted(s["statuses"].items()))
+        table.add_row(host, str(s["requests"]), str(s["max_in_flight"]), str(s["rate_limited"]), str(s["interval"]), statuses)
+    Console(stderr=True).print(table)
+
+
+@app.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@output_option
+@click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeatable).")
+@click.option("--include", multiple=True, help="Always check URLs matching this regex, even if excluded (repeatable).")
+@click.option("--ignore-file", type=click.Path(path_type=Path, dir_okay=False),
+              help=f"Regexes of URLs to skip, one a line (default: {IGNORE_FILE} if present).")
+@click.option("--accept", help="Extra status codes counted as ok, e.g. '200..299,403'.")
+@click.option("--fail-on", default="broken", show_default=True, help="Statuses that make the exit code 2 (comma-separated).")
+@click.option("--timeout", type=click.FloatRange(min=0.001), help="Seconds per request (default 20).")
+@click.option("--max-concurrency", type=click.IntRange(min=1), help="Requests at once overall (default 128).")
+@click.option("--host-concurrency", type=click.IntRange(min=1), help="Requests at once per host (default 8).")
+@click.option("--host-interval", type=click.FloatRange(min=0), help="Seconds between request starts per host (default 0.05).")
+@click.option("--retries", type=click.IntRange(min=0), help="Extra tries after a transient failure (default 2).")
+@click.option("--method", type=click.Choice(["auto", "head", "get"]), help="auto (HEAD for files, GET for pages), head or get.")
+@click.option("--github-token", help="Token for github.com links (default: $GITHUB_TOKEN).")
+@click.option("--check-fragments", is_flag=True, help="Check that #anchors exist on the page.")
+@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
+def check(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
+          ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
+          host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
+          github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, config: Path | None) -> None:
+    """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
+    from paperenrich.config import load_settings
+    from paperenrich.errors import UsageError
+    from paperenrich.linkcheck.report import render
+    from paperenrich.linkcheck.run import STATUSES, check_lists
+
+    failing = {s.strip() for s in fail_on.split(",") if s.strip()}
+    if not failing <= set(STATUSES):
+        raise UsageError(f"--fail-on: unknown status {', '.join(sorted(failing - set(STATUSES)))} (known: {', '.join(STATUSES)})")
+
+    settings = load_settings(config, link_timeout=timeout, max_concurrency=max_concurrency, host_concurrency=host_concurrency,
+                             host_interval=host_interval, link_retries=retries, link_method=method, github_token=github_token)
+    ignored: tuple[str, ...] = ()
+    if ignore_file is not None:
+        ignored = read_ignore_file(ignore_file)
+    elif Path(IGNORE_FILE).is_file():
+        ignored = read_ignore_file(Path(IGNORE_FILE))
+    changes: dict = {"exclude": settings.exclude + tuple(exclude) + ignored, "include": settings.include + tuple(include)}
+    if accept is not None:
+        changes["accept"] = settings.accept + parse_accept(accept)
+    if check_fragments:
+        changes["check_fragments"] = True
+    if allow_private:
+        changes["allow_private"] = True
+    if no_cache:
+        changes["use_cache"] = False
+    settings = settings.replace(**changes)
+    _check_patterns(settings.exclude, "exclude")
+    _check_patterns(settings.include, "include")
+
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=None) as bar:
+            task = bar.add_task("checking links", total=None)
+            report = check_lists(paths, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        _host_summary(report.hosts)
+    else:
+        report = check_lists(paths, settings)
+    write_output(render(report, fmt), output)
+    if any(r.status in failing for r in report.results):
+        raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -1,0 +1,144 @@
+"""A CheckReport rendered as text, json, markdown, junit, sarif or github (workflow annotations). Pure."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Callable
+
+from paperenrich import __version__
+from paperenrich.linkcheck.run import STATUSES, CheckReport
+from paperenrich.model import LinkResult
+
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")
+
+# How loud each status is in CI outputs (statuses not listed are not reported: ok, skipped).
+LEVEL = {"broken": "error", "soft_404": "warning", "invalid": "warning", "blocked": "notice",
+         "rate_limited": "notice", "timeout": "notice", "error": "notice", "redirected": "notice"}
+TITLE = {"broken": "Broken link", "soft_404": "Soft 404", "invalid": "Invalid link", "blocked": "Blocked (bot protection)",
+         "rate_limited": "Rate limited", "timeout": "Timed out", "error": "Check failed", "redirected": "Redirected link"}
+_ORDER = {status: i for i, status in enumerate(("broken", "soft_404", "invalid", "error", "timeout", "rate_limited", "blocked", "redirected"))}
+
+
+def findings(report: CheckReport) -> list[LinkResult]:
+    """Results worth showing, most serious first (a redirect only when it has a suggestion)."""
+    shown = [r for r in report.results if r.status in LEVEL and (r.status != "redirected" or r.suggestion)]
+    return sorted(shown, key=lambda r: _ORDER[r.status])
+
+
+def _message(result: LinkResult) -> str:
+    parts = [result.url]
+    if result.detail:
+        parts.append(f"({result.detail})")
+    if result.suggestion:
+        parts.append(f"-> use {result.suggestion}")
+    return " ".join(parts)
+
+
+def _counts_line(report: CheckReport) -> str:
+    counts = report.summary["counts"]
+    shown = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s))
+    return f"{report.summary['urls']} URLs in {report.summary['places']} places: {shown or 'nothing to check'}"
+
+
+def to_text(report: CheckReport) -> str:
+    lines = []
+    for result in findings(report):
+        place = result.places[0] if result.places else None
+        where = f"{place.file}:{place.line}: " if place else ""
+        more = f" (+{len(result.places) - 1} more places)" if len(result.places) > 1 else ""
+        lines.append(f"{where}{result.status}: {_message(result)}{more}")
+    lines.append(_counts_line(report))
+    return "\n".join(lines)
+
+
+def to_json(report: CheckReport) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: CheckReport) -> str:
+    counts = report.summary["counts"]
+    lines = ["## Link check", "", _counts_line(report), "", "| status | URLs |", "|---|---:|"]
+    lines += [f"| {s} | {counts[s]} |" for s in STATUSES if counts.get(s)]
+    shown = findings(report)
+    if shown:
+        lines += ["", "| status | URL | where | detail | suggestion |", "|---|---|---|---|---|"]
+        for r in shown:
+            where = ", ".join(f"{p.file}:{p.line}" for p in r.places[:5]) + (" …" if len(r.places) > 5 else "")
+            lines.append(f"| {r.status} | {_md(r.url)} | {_md(where)} | {_md(r.detail or '')} | {_md(r.suggestion or '')} |")
+    return "\n".join(lines)
+
+
+def to_junit(report: CheckReport) -> str:
+    counts = report.summary["counts"]
+    suite = ET.Element("testsuite", name="paperenrich check", tests=str(len(report.results)),
+                       failures=str(counts.get("broken", 0)), errors="0",
+                       skipped=str(counts.get("skipped", 0)), time=str(report.summary.get("elapsed_s", 0)))
+    for r in report.results:
+        place = r.places[0] if r.places else None
+        case = ET.SubElement(suite, "testcase", classname=place.file if place else "links", name=r.url,
+                             file=place.file if place else "", line=str(place.line if place else 0))
+        if r.status == "broken":
+            ET.SubElement(case, "failure", message=_message(r), type=r.status).text = _message(r)
+        elif r.status == "skipped":
+            ET.SubElement(case, "skipped", message=r.detail or "")
+        elif r.status in LEVEL:
+            ET.SubElement(case, "system-out").text = f"{r.status}: {_message(r)}"
+    root = ET.Element("testsuites")
+    root.append(suite)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def to_sarif(report: CheckReport) -> str:
+    sarif_level = {"error": "error", "warning": "warning", "notice": "note"}
+    rules = [{"id": status, "name": TITLE[status].replace(" ", ""), "shortDescription": {"text": TITLE[status]}}
+             for status in LEVEL]
+    results = []
+    for r in findings(report):
+        results.append({
+            "ruleId": r.status,
+            "level": sarif_level[LEVEL[r.status]],
+            "message": {"text": _message(r)},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": p.file}, "region": {"startLine": p.line}}}
+                          for p in r.places] or [{"physicalLocation": {"artifactLocation": {"uri": "links"}}}],
+        })
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "paperenrich", "version": __version__,
+                                      "informationUri": "https://github.com/paperenrich/paperenrich", "rules": rules}},
+                  "results": results}],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(report: CheckReport) -> str:
+    """GitHub Actions workflow commands: one annotation per place of each finding."""
+    lines = []
+    for r in findings(report):
+        for p in r.places or ():
+            lines.append(f"::{LEVEL[r.status]} file={_gh_property(p.file)},line={p.line},"
+                         f"title={_gh_property(TITLE[r.status])}::{_gh_data(_message(r))}")
+    lines.append(_counts_line(report))
+    return "\n".join(lines)
+
+
+RENDERERS: dict[str, Callable[[CheckReport], str]] = {
+    "text": to_text, "json": to_json, "markdown": to_markdown, "junit": to_junit, "sarif": to_sarif, "github": to_github,
+}
+
+
+def render(report: CheckReport, fmt: str) -> str:
+    return RENDERERS[fmt](report)
