@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -27,4 +28,6 @@ def scan(path: Path, fmt: str, all_items: bool, output: Path | None) -> None:
         return
     from paperenrich.render import scan_table
 
-    write_output(scan_table(result, include_skipped=all_items), output)
+    # Rich only when a person is looking at a terminal; files and pipes get plain aligned text.
+    to_terminal = (output is None or str(output) == "-") and sys.stdout.isatty()
+    write_output(scan_table(result, include_skipped=all_items, rich=to_terminal), output)
