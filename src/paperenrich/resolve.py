@@ -73,6 +73,15 @@ class Stats:
         }
 
 
+def namespace_ttls(settings: Settings) -> dict[str, float]:
+    """How long each namespace's answers stay fresh: arXiv metadata long; anything from S2 carries
+    citation counts, so the short citation TTL; negative answers have their own (short) TTL."""
+    return {
+        NS_ARXIV: settings.ttl_metadata, NS_AX_TITLE: settings.ttl_metadata,
+        NS_S2: settings.ttl_citations, NS_S2_TITLE: settings.ttl_citations, NS_S2_MATCH: settings.ttl_citations,
+    }
+
+
 class Lookups:
     """Answers by (namespace, key): from the cache first, written back the moment they arrive."""
 
@@ -82,9 +91,7 @@ class Lookups:
         self.known: dict[tuple[str, str], Any] = {}
         self.errors: dict[tuple[str, str], str] = {}
         self._checked: set[tuple[str, str]] = set()
-
-    def _max_age(self, ns: str) -> float:
-        return self.settings.ttl_metadata if ns in (NS_ARXIV, NS_AX_TITLE) else self.settings.ttl_citations
+        self._ttls = namespace_ttls(settings)
 
     def check_cache(self, ns: str, keys: Iterable[str]) -> None:
         todo = [k for k in dict.fromkeys(keys) if (ns, k) not in self._checked]
@@ -93,7 +100,7 @@ class Lookups:
         self._checked.update((ns, k) for k in todo)
         if self.settings.refresh:
             return
-        found = self.cache.get_many(ns, todo, max_age=self._max_age(ns), negative_max_age=self.settings.ttl_negative)
+        found = self.cache.get_many(ns, todo, max_age=self._ttls[ns], negative_max_age=self.settings.ttl_negative)
         for key, cached in found.items():
             self.known[(ns, key)] = cached.value
 
@@ -572,3 +579,36 @@ async def resolve_entries(entries: list[Entry], settings: Settings, *, cache: Ca
     finally:
         if own_cache:
             cache.close()
+
+
+@dataclass(frozen=True)
+class EnrichResult:
+    source: str
+    resolutions: list[Resolution]
+    stats: Stats
+
+
+def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_progress: bool | None = None,
+                source: str | None = None) -> EnrichResult:
+    """Read (a path) or take (text) a list, scan it, and resolve its entries: the library's entry point."""
+    from pathlib import Path
+
+    from paperenrich.config import load_settings
+    from paperenrich.listfile import read_list_file
+    from paperenrich.listparse import scan_text
+    from paperenrich.overrides import load_overrides
+    from paperenrich.progress import Progress
+
+    settings = settings or load_settings()
+    is_path = isinstance(path_or_text, Path) or (
+        isinstance(path_or_text, str) and "\n" not in path_or_text and (path_or_text == "-" or Path(path_or_text).is_file())
+    )
+    if is_path:
+        text, source = read_list_file(path_or_text), source or str(path_or_text)
+    else:
+        text, source = str(path_or_text), source or "<text>"
+    scan = scan_text(text, source=source)
+    overrides = load_overrides(settings.overrides_file)
+    with Progress.for_stderr("resolving", len(scan.entries), enabled=show_progress) as progress:
+        resolutions, stats = asyncio.run(resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress))
+    return EnrichResult(source, resolutions, stats)
