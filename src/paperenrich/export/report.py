@@ -159,14 +159,14 @@ def citations_svg(resolutions: Iterable[Resolution], top: int = 20) -> str:
     bars = sorted(seen.values(), key=lambda tc: (-tc[1], tc[0]))[:top]
     if not bars:
         return '<p class="muted">No citation counts known.</p>'
-    label_w, bar_w, row_h = 330, 420, 22
+    label_w, bar_w, row_h = 380, 480, 22
     peak = max(count for _, count in bars) or 1
     height = row_h * len(bars) + 8
     rows = []
     for i, (title, count) in enumerate(bars):
         y = 4 + i * row_h
         width = max(1.0, bar_w * count / peak)
-        short = title if len(title) <= 52 else title[:50] + "…"
+        short = title if len(title) <= 56 else title[:54] + "…"
         rows.append(
             f'<g class="row"><title>{_e(title)}: {count:,} citations</title>'
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{_e(short)}</text>'
@@ -175,7 +175,7 @@ def citations_svg(resolutions: Iterable[Resolution], top: int = 20) -> str:
         )
     return (
         f'<svg class="chart" role="img" aria-label="Citations of the most cited papers" '
-        f'viewBox="0 0 {label_w + bar_w + 80} {height}" width="100%">{"".join(rows)}</svg>'
+        f'viewBox="0 0 {label_w + bar_w + 80} {height}" width="{label_w + bar_w + 80}">{"".join(rows)}</svg>'
     )
 
 
@@ -278,7 +278,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}td.barcell{width:30%}t
 .s-broken{background:#fee2e2}.s-other{background:#fef3c7}.s-unchecked{background:#f3f4f6;color:var(--muted)}
 .muted{color:var(--muted);font-size:12px}.findings{margin:0;padding-left:18px}.findings li{margin:3px 0}
 .kind{font-weight:600;border-radius:4px;padding:0 6px;background:#f3f4f6}.k-broken,.k-unresolved{background:#fee2e2}.k-published{background:#dcfce7}
-.line{color:var(--muted)}svg.chart text{font-size:12px;fill:var(--fg)}svg.chart rect{fill:var(--accent)}svg.chart .val{fill:var(--muted)}
+.line{color:var(--muted)}svg.chart{max-width:100%;height:auto}svg.chart text{font-size:12px;fill:var(--fg)}svg.chart rect{fill:var(--accent)}svg.chart .val{fill:var(--muted)}
 a{color:var(--accent)}footer{color:var(--muted);padding:0 28px 24px}
 """
 
