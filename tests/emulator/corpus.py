@@ -435,16 +435,31 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
             lines = lines[:limit]
         # One json.loads over the whole file is about twice as fast as one per line.
         raws = json.loads(b"[" + b",".join(line for line in lines if line.strip()) + b"]")
-        seen_dois = set(corpus.by_doi)
+        fixture_count = len(corpus.records)
+        fixture_titles = {corpus.folded_titles[i]: i for i in range(fixture_count)}
         for raw in raws:
             if raw.get("type") == "proceedings":
                 continue  # whole proceedings volumes are not papers
             if raw["dblp_key"] in corpus.by_dblp:
                 continue
-            if raw.get("doi") and raw["doi"].lower() in seen_dois:
-                continue  # a seed/trap record already is this paper
+            same = corpus.by_doi.get(raw["doi"].lower()) if raw.get("doi") else None
+            if same is None:
+                same = fixture_titles.get(fold(clean_title(raw["title"])))
+            if same is not None and same < fixture_count:
+                _merge_dblp(corpus.records[same], raw)  # a seed/trap record already is this paper
+                continue
             corpus.add(record_from_dblp(raw))
     return corpus
+
+
+def _merge_dblp(record: Record, raw: dict) -> None:
+    """A seed paper that DBLP also lists: take DBLP's real key and authors (and DOI if missing)."""
+    if record.origin != "seed" or record.dblp:
+        return  # traps stay as written; the first DBLP record wins
+    record.dblp = raw["dblp_key"]
+    if raw.get("authors") and "authors" in record.generated:
+        record.authors = tuple(clean_author(a) for a in raw["authors"])
+        record.generated = tuple(g for g in record.generated if g != "authors")
 
 
 def venue_uuid(name: str) -> str:
