@@ -11,6 +11,8 @@ A missing paper is a gap; a wrong paper is a defect. So:
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -18,12 +20,12 @@ from paperenrich.merge import publisher_doi
 from paperenrich.model import Candidate, Entry
 from paperenrich.sources.s2 import venue_of
 from paperenrich.titles import normalize_title, title_similarity
-from paperenrich.venues import normalize_venue
+from paperenrich.venues import normalize_venue, parse_venue_year
 
 TITLE_MIN = 0.93  # title similarity a title match needs before any other evidence
 ACCEPT = 0.90  # final confidence a title match needs
 ID_TITLE_MIN = 0.5  # below this, the record at a linked id is another paper
-CLEAR_LEAD = 0.04  # how far the best of two passing papers must lead to be chosen
+CLEAR_LEAD = 0.025  # how far the best of two passing papers must lead to be chosen
 CANDIDATE_MIN = 0.75  # similarity worth showing as a candidate of an unresolved entry
 
 
@@ -75,6 +77,27 @@ def from_s2(record: dict[str, Any]) -> Facts:
     )
 
 
+_USENIX = re.compile(r"^(?P<conf>[a-z]+)(?P<yy>\d{2})/")
+
+
+def with_link_hints(entry: Entry) -> Entry:
+    """The entry with a venue and year read from its links when the text gives none: a USENIX page
+    (`osdi22/presentation/yu`), NeurIPS proceedings (`2020/hash/...`) or an ACL Anthology id say both."""
+    if entry.venue and entry.year:
+        return entry
+    venue = year = None
+    ids = entry.ids
+    if ids.usenix and (m := _USENIX.match(ids.usenix)):
+        venue, year = parse_venue_year(f"{m['conf']}'{m['yy']}")
+    elif ids.neurips and ids.neurips[:4].isdigit():
+        venue, year = "NeurIPS", int(ids.neurips[:4])
+    elif ids.acl:
+        venue, year = parse_venue_year(ids.acl)
+    if not (venue or year):
+        return entry
+    return dataclasses.replace(entry, venue=entry.venue or venue, year=entry.year or year)
+
+
 @dataclass(frozen=True)
 class Verdict:
     accepted: bool
@@ -113,12 +136,24 @@ def _context(entry: Entry, facts_list: Iterable[Facts]) -> tuple[float, list[str
     return delta, reasons
 
 
+def _nickname(title: str) -> str | None:
+    head, sep, _ = title.partition(":")
+    return normalize_title(head) if sep and 0 < len(head.split()) <= 3 else None
+
+
 def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
-    """A record reached through an id the list gives (`how`, e.g. "arXiv id 2309.06180")."""
+    """A record reached through an id the list gives (`how`, e.g. "arXiv id 2309.06180").
+
+    The id is the list author's own pointer, so it is trusted unless the title says another paper.
+    A paper retitled between versions keeps its nickname ("DeltaZip: ..."): that is enough.
+    """
     sim = _title_score(entry, facts)
-    if sim < ID_TITLE_MIN and normalize_title(entry.title):
-        return Verdict(False, sim, (f"{how} is another paper: {facts.titles[0]!r}",))
     reasons = [how, f"title similarity {sim:.2f}"]
+    if sim < ID_TITLE_MIN and normalize_title(entry.title):
+        nick = _nickname(entry.title)
+        if not nick or nick not in {_nickname(t) for t in facts.titles}:
+            return Verdict(False, sim, (f"{how} is another paper: {facts.titles[0]!r}",))
+        reasons.append(f"retitled: the nickname {nick!r} agrees")
     _, context = _context(entry, [facts])
     return Verdict(True, 1.0, tuple(reasons + context))
 
@@ -180,6 +215,7 @@ def choose(entry: Entry, facts: Iterable[Facts], rejected: frozenset[str] = froz
 
     `rejected` holds identity strings ("arxiv:…", "doi:…", "s2:…") the user ruled out.
     """
+    entry = with_link_hints(entry)
     groups = [g for g in group_by_paper(facts) if not (set().union(*(f.identity() for f in g)) & rejected)]
     scored = sorted(((verify_title(entry, g), g) for g in groups), key=lambda vg: -vg[0].score)
     passing = [(v, g) for v, g in scored if v.accepted]
@@ -187,6 +223,33 @@ def choose(entry: Entry, facts: Iterable[Facts], rejected: frozenset[str] = froz
     if not passing:
         return Choice(None, None, candidates=shown)
     best_verdict, best = passing[0]
-    if len(passing) > 1 and best_verdict.score - passing[1][0].score < CLEAR_LEAD:
-        return Choice(None, None, ambiguous=True, candidates=tuple(_candidate(g, v.score) for v, g in passing[:5]))
+    close = [(v, g) for v, g in passing if best_verdict.score - v.score < CLEAR_LEAD]
+    if len(close) > 1:
+        if not all(_same_paper(g, best) for _, g in close[1:]):
+            return Choice(None, None, ambiguous=True, candidates=tuple(_candidate(g, v.score) for v, g in passing[:5]))
+        # Several records of one paper (a database duplicate): the best documented one stands for it.
+        best_verdict, best = max(close, key=lambda vg: _documentation(vg[1]))
+        note = f"{len(close)} records of this paper (same title, year and venue); chose the best documented"
+        best_verdict = Verdict(True, best_verdict.score, best_verdict.reasons + (note,))
     return Choice(best, best_verdict)
+
+
+def _same_paper(a: list[Facts], b: list[Facts]) -> bool:
+    """Two records that nothing in reach tells apart: identical normalised title (4+ words), a
+    shared year, and no conflicting venue."""
+    titles_a = {normalize_title(t) for f in a for t in f.titles}
+    titles_b = {normalize_title(t) for f in b for t in f.titles}
+    if not any(len(t.split()) >= 4 for t in titles_a & titles_b):
+        return False
+    years_a, years_b = {y for f in a for y in f.years}, {y for f in b for y in f.years}
+    if years_a and years_b and not years_a & years_b:
+        return False
+    venues_a = {normalize_venue(f.venue) for f in a if f.venue} - {None, "arXiv"}
+    venues_b = {normalize_venue(f.venue) for f in b if f.venue} - {None, "arXiv"}
+    return not (venues_a and venues_b and not venues_a & venues_b)
+
+
+def _documentation(group: list[Facts]) -> tuple:
+    """Rank of a duplicate record: both services, an arXiv id, a DOI, then the most cited."""
+    cites = max(((f.record or {}).get("citationCount") or 0 for f in group if f.source == "s2"), default=0)
+    return (len({f.source for f in group}), any(f.arxiv for f in group), any(f.doi for f in group), cites)
