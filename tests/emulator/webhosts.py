@@ -93,6 +93,8 @@ class WebHosts:
         self._in_flight: dict[str, int] = defaultdict(int)
         self._max_in_flight: dict[str, int] = defaultdict(int)
         self._counts: dict[tuple[str, str], int] = defaultdict(int)
+        self._total = 0
+        self._max_total = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.base_events.Server] = []
@@ -110,17 +112,30 @@ class WebHosts:
         with self._lock:
             return self._max_in_flight.get(host, 0)
 
+    def max_total_in_flight(self) -> int:
+        """Most requests in flight at once over all hosts together."""
+        with self._lock:
+            return self._max_total
+
     def min_start_gap(self, host: str) -> float | None:
         """Smallest time between two consecutive request starts to `host` (None if < 2 requests)."""
         starts = sorted(r.start for r in self.requests(host))
         gaps = [b - a for a, b in zip(starts, starts[1:])]
         return min(gaps) if gaps else None
 
+    def min_window_span(self, host: str, k: int) -> float | None:
+        """Shortest time covered by any k consecutive request starts to `host` (a rate check
+        that tolerates the jitter of single gaps)."""
+        starts = sorted(r.start for r in self.requests(host))
+        spans = [starts[i + k - 1] - starts[i] for i in range(len(starts) - k + 1)]
+        return min(spans) if spans else None
+
     def reset_log(self) -> None:
         with self._lock:
             self.log.clear()
             self._max_in_flight.clear()
             self._counts.clear()
+            self._max_total = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> "WebHosts":
@@ -204,6 +219,8 @@ class WebHosts:
             self.log.append(record)
             self._in_flight[host] += 1
             self._max_in_flight[host] = max(self._max_in_flight[host], self._in_flight[host])
+            self._total += 1
+            self._max_total = max(self._max_total, self._total)
             self._counts[(host, urlsplit(target).path)] += 1
             seen = self._counts[(host, urlsplit(target).path)]
         try:
@@ -214,6 +231,7 @@ class WebHosts:
             record.end = time.monotonic()
             with self._lock:
                 self._in_flight[host] -= 1
+                self._total -= 1
 
     async def _send(self, record: Request, writer: asyncio.StreamWriter, status: int, body: bytes = b"",
                     content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> bool:

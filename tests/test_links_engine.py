@@ -1,0 +1,195 @@
+"""The link checker against the web-hosts emulator: every status class from a real answer,
+no false `broken`, per-host limits kept (read from the emulator's own log), safety and cache."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from paperenrich.cache import Cache
+from paperenrich.config import HostRule, Settings
+from paperenrich.linkcheck import check_urls
+from paperenrich.linkcheck.run import _note_alternatives
+from paperenrich.model import LinkResult, Place
+from tests.emulator.webhosts import WebHosts
+
+FAST = dict(allow_private=True, link_timeout=0.6, link_backoff=0.02, retry_after_cap=0.3, host_interval=0.0)
+
+
+@pytest.fixture(scope="module")
+def web():
+    with WebHosts(6, time_scale=1.0) as hosts:
+        yield hosts
+
+
+def run(urls, settings=None, cache=None):
+    info: dict = {}
+    results = asyncio.run(check_urls({u: [Place("l.md", i + 1)] for i, u in enumerate(urls)},
+                                     settings or Settings(**FAST), cache=cache, run_info=info))
+    return {r.url: r for r in results}, info
+
+
+def test_every_status_class_comes_from_a_real_answer(web):
+    w = web.url
+    cases = {
+        w(0, "ok/page"): "ok",
+        w(0, "pdf/paper.pdf"): "ok",
+        w(0, "redirect/301/3/a"): "redirected",
+        w(0, "redirect/302/1/b"): "redirected",
+        w(0, "loop/a/c"): "broken",
+        w(1, "status/404/a"): "broken",
+        w(1, "status/410/a"): "broken",
+        w(1, "challenge/403/a"): "blocked",
+        w(1, "challenge/202/a"): "blocked",
+        w(2, "ratelimit/1/a"): "ok",  # 429 once, then fine: not broken, not rate limited
+        w(2, "ratelimit/99/b"): "rate_limited",
+        w(2, "flaky/2/a"): "ok",  # 503 twice, then fine
+        w(2, "status/502/a"): "error",
+        w(3, "nohead/file.pdf"): "ok",
+        w(3, "slow-first-byte/5/a"): "timeout",
+        w(3, "slow-body/0.2/a"): "ok",
+        w(3, "tarpit/a"): "timeout",
+        w(4, "reset/a"): "error",
+        w(4, "soft404/a"): "soft_404",
+        w(4, "endless/a"): "ok",
+        w(4, "huge/a"): "ok",
+        w(5, "moved?to=/&code=301"): "soft_404",  # a deep link redirected to the home page
+        "https://openreview.net/forum?id%253DPgtn4l6eKjv": "invalid",
+        "mailto:someone@example.org": "skipped",
+    }
+    started = time.monotonic()
+    results, _ = run(list(cases))
+    assert {url: r.status for url, r in results.items()} == cases
+    assert time.monotonic() - started < 15  # tarpit, endless and 1 GB bodies do not hold the run
+
+    chain = results[w(0, "redirect/301/3/a")]
+    assert chain.redirects == (w(0, "redirect/301/2/a"), w(0, "redirect/301/1/a"), w(0, "ok/a"))
+    assert chain.final_url == w(0, "ok/a") and chain.suggestion == w(0, "ok/a")
+    assert results[w(0, "redirect/302/1/b")].suggestion is None  # temporary: keep the link
+    assert "loop" in results[w(0, "loop/a/c")].detail
+    assert results[w(1, "status/404/a")].http_status == 404
+    assert results["https://openreview.net/forum?id%253DPgtn4l6eKjv"].suggestion == "https://openreview.net/forum?id=Pgtn4l6eKjv"
+    # HEAD refused with 405, then GET: both visible in the emulator's log
+    methods = [r.method for r in web.requests(web.hosts[3], "/nohead/")]
+    assert methods == ["HEAD", "GET"]
+    # a PDF is asked with HEAD only; a page with GET only: one request per URL
+    assert [r.method for r in web.requests(web.hosts[0], "/pdf/")] == ["HEAD"]
+    assert [r.method for r in web.requests(web.hosts[0], "/ok/page")] == ["GET"]
+    # retried exactly as often as configured (1 + link_retries) when the failure persists
+    assert len(web.requests(web.hosts[2], "/ratelimit/99/b")) == 3
+    assert len(web.requests(web.hosts[2], "/status/502/a")) == 3
+    assert len(web.requests(web.hosts[1], "/status/404/a")) == 1  # 404 is final: no retry
+
+
+def test_fragments_are_checked_on_request(web):
+    good, bad = web.url(0, "anchors/f1#intro"), web.url(0, "anchors/f2#nowhere")
+    results, _ = run([good, bad], Settings(**FAST, check_fragments=True))
+    assert results[good].status == "ok"
+    assert results[bad].status == "broken" and "#nowhere" in results[bad].detail
+    results, _ = run([bad], Settings(**FAST))
+    assert results[bad].status == "ok"  # without the option the anchor is not looked at
+
+
+def test_per_host_concurrency_and_spacing_are_never_exceeded(web):
+    slow = WebHosts(3, latency=0.03, first_host=50)
+    with slow:
+        urls = [slow.url(h, f"ok/{i}") for h in range(3) for i in range(40)]
+        settings = Settings(**{**FAST, "host_concurrency": 4, "host_interval": 0.01},
+                            hosts={slow.hosts[2]: HostRule(max_concurrency=1, interval=0.02)})
+        results, info = run(urls, settings)
+        assert all(r.status == "ok" for r in results.values())
+        for host in slow.hosts[:2]:
+            assert slow.max_in_flight(host) == 4  # the limit is reached, and never passed
+            # any 10 consecutive arrivals span at least 9 intervals (less a little jitter: the
+            # server's clock sees arrivals, and shares the GIL with the client in this process)
+            assert slow.min_window_span(host, 10) >= 9 * 0.01 * 0.8
+        assert slow.max_in_flight(slow.hosts[2]) == 1  # per-host rule from the settings
+        assert slow.min_window_span(slow.hosts[2], 10) >= 9 * 0.02 * 0.8
+        assert info["hosts"][slow.hosts[2]]["max_in_flight"] == 1
+
+
+def test_global_concurrency_limit(web):
+    with WebHosts(4, latency=0.03, first_host=60) as slow:
+        urls = [slow.url(h, f"ok/{i}") for h in range(4) for i in range(10)]
+        results, _ = run(urls, Settings(**{**FAST, "max_concurrency": 3}))
+        assert all(r.status == "ok" for r in results.values())
+        assert slow.max_total_in_flight() == 3
+
+
+def test_429_honours_retry_after_and_slows_the_host_for_the_rest_of_the_run(web):
+    url = web.url(5, "ratelimit/1/ra?retry_after=0.25")
+    others = [web.url(5, f"ok/after-429-{i}") for i in range(4)]
+    settings = Settings(**{**FAST, "host_concurrency": 1, "link_backoff": 0.05})
+    results, info = run([url, *others], settings)
+    assert results[url].status == "ok"
+    first, second = web.requests(web.hosts[5], "/ratelimit/1/ra")
+    assert first.status == 429 and second.status == 200
+    assert second.start - first.start >= 0.25 * 0.9
+    assert info["hosts"][web.hosts[5]]["rate_limited"] == 1
+    assert info["hosts"][web.hosts[5]]["interval"] >= 0.05  # was 0: adapted after the 429
+    starts = sorted(r.start for r in web.requests(web.hosts[5], "/ok/after-429-"))
+    assert starts[-1] - starts[0] >= 3 * 0.05 * 0.8
+
+
+def test_retry_after_is_capped(web):
+    url = web.url(5, "ratelimit/1/capped?retry_after=3600")
+    started = time.monotonic()
+    results, _ = run([url])
+    assert results[url].status == "ok"
+    assert time.monotonic() - started < 2.0  # cap 0.3 s, not an hour
+
+
+def test_private_addresses_are_refused_unless_allowed(web):
+    url = web.url(0, "ok/private")
+    results, _ = run([url], Settings(**{**FAST, "allow_private": False}))
+    assert results[url].status == "skipped" and "--allow-private" in results[url].detail
+    assert web.requests(path_prefix="/ok/private") == []
+
+
+def test_private_check_happens_after_dns_resolution():
+    # `localhost` is a name, not an address: only resolving it shows it is loopback.
+    with WebHosts(1, first_host=1) as local:  # 127.0.0.1, where localhost resolves
+        url = f"http://localhost:{local.port}/ok/by-name"
+        results, _ = run([url], Settings(**{**FAST, "allow_private": False}))
+        assert results[url].status == "skipped" and "non-public" in results[url].detail
+        assert local.requests() == []
+        results, _ = run([url], Settings(**FAST))
+        assert results[url].status == "ok"
+        assert len(local.requests()) == 1
+
+
+def test_warm_rerun_makes_no_requests_and_transient_failures_are_asked_again(web, tmp_path):
+    final = [web.url(1, "ok/cache"), web.url(1, "status/404/cache"), web.url(1, "challenge/403/cache"),
+             web.url(1, "redirect/301/1/cache"), web.url(1, "soft404/cache")]
+    transient = [web.url(1, "ratelimit/99/cache"), web.url(1, "slow-first-byte/5/cache")]
+    cache = Cache(tmp_path)
+    first, _ = run(final + transient, cache=cache)
+    before = len(web.requests(web.hosts[1], ))
+    second, info = run(final, cache=cache)
+    assert len(web.requests(web.hosts[1])) == before and info["requests"] == 0 and info["from_cache"] == len(final)
+    assert {u: r.status for u, r in second.items()} == {u: first[u].status for u in final}
+    assert second[final[3]].redirects == first[final[3]].redirects
+    third, info = run(transient, cache=cache)
+    assert info["from_cache"] == 0 and info["requests"] > 0  # timeouts and 429s are not final
+    _, info = run(final, Settings(**FAST, use_cache=False), cache=Cache(tmp_path, enabled=False))
+    assert info["requests"] == len(final) + 1  # --no-cache asks again (the redirect costs 2)
+    # a cached verdict made under other rules is not reused
+    _, info = run([final[2]], Settings(**FAST, accept=(403,)), cache=cache)
+    assert info["from_cache"] == 0
+    cache.close()
+
+
+def test_blocked_link_notes_the_entrys_answering_arxiv_link():
+    acm = "https://dl.acm.org/doi/10.5555/3295222.3295349"
+    text = f"# L\n\n- [Attention Is All You Need]({acm}) [[arXiv]](https://arxiv.org/abs/1706.03762)\n"
+    results = [
+        LinkResult(acm, "blocked", 403, places=(Place("l.md", 3),), detail="bot"),
+        LinkResult("https://arxiv.org/abs/1706.03762", "ok", 200, places=(Place("l.md", 3),)),
+    ]
+    noted = _note_alternatives(results, {"l.md": text})
+    assert noted[0].status == "blocked"
+    assert noted[0].detail == "bot; the same entry's https://arxiv.org/abs/1706.03762 answers"
+    results[1] = LinkResult("https://arxiv.org/abs/1706.03762", "broken", 404, places=(Place("l.md", 3),))
+    assert _note_alternatives(results, {"l.md": text})[0].detail == "bot"
