@@ -1,0 +1,149 @@
+"""`paperenrich check` end to end: exit codes, formats, output file, config file per-host rules,
+ignore file, one-line errors. Runs the real CLI in a subprocess against the web-hosts emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.emulator.webhosts import WebHosts
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["--allow-private", "--no-cache", "--timeout", "0.6", "--retries", "1", "--host-interval", "0"]
+
+
+@pytest.fixture(scope="module")
+def web():
+    with WebHosts(3) as hosts:
+        yield hosts
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("GITHUB_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "paperenrich", "check", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def write_list(path: Path, web: WebHosts, *paths: tuple[int, str]) -> Path:
+    lines = ["# Papers", ""] + [f"- [Paper {i}]({web.url(h, p)})" for i, (h, p) in enumerate(paths)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_exit_0_when_nothing_is_broken_and_blocked_is_not_broken(web, tmp_path):
+    lst = write_list(tmp_path / "ok.md", web, (0, "ok/c1"), (1, "challenge/403/c1"), (2, "flaky/1/c1"))
+    done = cli(str(lst), *FAST, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("3 URLs in 3 places: 2 ok, 1 blocked")
+
+
+def test_exit_2_with_broken_links_and_json_contract(web, tmp_path):
+    lst = write_list(tmp_path / "bad.md", web, (0, "ok/c2"), (1, "status/404/c2"), (0, "ok/c2"))
+    done = cli(str(lst), *FAST, "--format", "json", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    doc = json.loads(done.stdout)
+    by_url = {r["url"]: r for r in doc["results"]}
+    assert len(doc["results"]) == 2  # each distinct URL once...
+    assert by_url[web.url(0, "ok/c2")]["places"] == [{"file": str(lst), "line": 3}, {"file": str(lst), "line": 5}]
+    assert by_url[web.url(1, "status/404/c2")]["status"] == "broken"
+    assert doc["summary"]["counts"]["broken"] == 1
+
+
+def test_fail_on_and_output_file(web, tmp_path):
+    lst = write_list(tmp_path / "soft.md", web, (0, "soft404/c3"))
+    assert cli(str(lst), *FAST, cwd=tmp_path).returncode == 0  # soft 404 reported, not failing by default
+    out = tmp_path / "report.md"
+    done = cli(str(lst), *FAST, "--fail-on", "broken,soft_404", "-f", "markdown", "-o", str(out), cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "| soft_404 |" in out.read_text()
+
+
+def test_config_file_per_host_rules_and_accept(web, tmp_path):
+    host = web.hosts[2]
+    (tmp_path / "paperenrich.toml").write_text(
+        f'[hosts."{host}"]\nmax_concurrency = 1\ninterval = 0.02\naccept = [410]\n')
+    lst = write_list(tmp_path / "cfg.md", web, *[(2, f"ok/cfg{i}") for i in range(6)], (2, "status/410/cfg"))
+    done = cli(str(lst), *FAST, "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    statuses = {r["url"]: r["status"] for r in json.loads(done.stdout)["results"]}
+    assert statuses[web.url(2, "status/410/cfg")] == "ok"  # accepted for this host only
+    requests = web.requests(host, "/ok/cfg")
+    starts = sorted(r.start for r in requests)
+    assert len(requests) == 6 and starts[-1] - starts[0] >= 5 * 0.02 * 0.8
+    assert all(not (a.start < b.end and b.start < a.end) for a in requests for b in requests if a is not b)
+
+
+def test_ignore_file_and_exclude(web, tmp_path):
+    lst = write_list(tmp_path / "ign.md", web, (1, "status/404/ignored"), (1, "status/410/excluded"), (0, "ok/kept"))
+    (tmp_path / ".paperenrichignore").write_text("# dead on purpose\n/status/404/ignored$\n")
+    done = cli(str(lst), *FAST, "--exclude", "excluded", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0
+    statuses = {r["url"]: r["status"] for r in json.loads(done.stdout)["results"]}
+    assert statuses == {web.url(1, "status/404/ignored"): "skipped", web.url(1, "status/410/excluded"): "skipped",
+                        web.url(0, "ok/kept"): "ok"}
+    assert web.requests(path_prefix="/status/404/ignored") == []
+
+
+def test_github_format_annotations(web, tmp_path):
+    lst = write_list(tmp_path / "gh.md", web, (1, "status/410/gh"))
+    done = cli(str(lst), *FAST, "-f", "github", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[0] == (
+        f"::error file={lst},line=3,title=Broken link::{web.url(1, 'status/410/gh')} (HTTP 410)")
+
+
+def test_loopback_refused_without_allow_private(web, tmp_path):
+    lst = write_list(tmp_path / "priv.md", web, (0, "status/404/private"))
+    done = cli(str(lst), "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0 and "1 skipped" in done.stdout
+    assert web.requests(path_prefix="/status/404/private") == []
+
+
+def test_warm_rerun_from_the_cache_makes_no_requests(web, tmp_path):
+    lst = write_list(tmp_path / "warm.md", web, (0, "ok/warm"), (1, "status/404/warm"))
+    args = [str(lst), "--allow-private", "--timeout", "0.6", "-f", "json"]
+    env_cache = {"PAPERENRICH_CACHE": str(tmp_path / "cache")}
+    os.environ.update(env_cache)
+    try:
+        first = cli(*args, cwd=tmp_path)
+        count = len(web.requests(path_prefix="/ok/warm")) + len(web.requests(path_prefix="/status/404/warm"))
+        second = cli(*args, cwd=tmp_path)
+    finally:
+        os.environ.pop("PAPERENRICH_CACHE")
+    assert first.returncode == second.returncode == 2
+    assert count == 2
+    assert len(web.requests(path_prefix="/ok/warm")) + len(web.requests(path_prefix="/status/404/warm")) == 2
+    assert json.loads(second.stdout)["summary"]["from_cache"] == 2
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["--format", "xml"], 3, "error: Invalid value for '-f' / '--format'"),
+    (["--accept", "2xx"], 3, "error: --accept: '2xx' is not a status code"),
+    (["--exclude", "("], 3, "error: exclude: bad regular expression"),
+    (["--fail-on", "nonsense"], 3, "error: --fail-on: unknown status nonsense"),
+    (["--timeout", "-1"], 3, "error: Invalid value for '--timeout'"),
+])
+def test_usage_errors_are_one_line_with_exit_3(tmp_path, args, code, message):
+    lst = tmp_path / "l.md"
+    lst.write_text("- [x](https://example.org/)\n")
+    done = cli(str(lst), *args, cwd=tmp_path)
+    assert done.returncode == code
+    assert done.stderr.startswith(message) and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_bad_config_and_missing_list(tmp_path):
+    (tmp_path / "paperenrich.toml").write_text("hosts = 3\n")
+    lst = tmp_path / "l.md"
+    lst.write_text("- [x](https://example.org/)\n")
+    done = cli(str(lst), cwd=tmp_path)
+    assert done.returncode == 3 and done.stderr.startswith("error: bad value for setting 'hosts'")
+    (tmp_path / "paperenrich.toml").unlink()
+    done = cli(str(tmp_path / "missing.md"), cwd=tmp_path)
+    assert done.returncode == 4 and "no such file" in done.stderr
