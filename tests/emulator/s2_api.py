@@ -218,7 +218,9 @@ class S2Service:
         if key is None:
             return app_error(400, f"Unrecognized sort field: {sort[0]}")
         recs.sort(key=key, reverse=len(sort) > 1 and sort[1] == "desc")
-        digest = hashlib.sha1(request.raw_query.split("&token=")[0].encode()).hexdigest()[:8]
+        # A token belongs to one query: the same query text, filters and order.
+        scope = [query] + [request.param(k) or "" for k in ("year", "sort", "openAccessPdf", "minCitationCount")]
+        digest = hashlib.sha1(repr(scope).encode()).hexdigest()[:8]
         start = 0
         token = request.param("token")
         if token:
