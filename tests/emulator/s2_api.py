@@ -143,11 +143,10 @@ class S2Service:
     # --- endpoints ------------------------------------------------------------------------------
     def paper(self, request: Request, paper_id: str) -> Response:
         self._check_params(request, "paper")
-        fields = self._fields(request)
         rec = self.lookup(paper_id)
-        if rec is None:
+        if rec is None:  # checked before the fields, as the real API does (recorded: /paper/0?fields=t,i,t,l,e -> 404)
             return app_error(404, f"Paper with id {paper_id} not found")
-        return Response(200, dumps(self.render(rec, fields)), JSON)
+        return Response(200, dumps(self.render(rec, self._fields(request))), JSON)
 
     def batch(self, request: Request) -> Response:
         self._check_params(request, "batch")
