@@ -36,6 +36,20 @@ _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 # costs a fifth of the parse time and changes the URL the user wrote).
 _MD.normalizeLink = lambda url: url  # type: ignore[method-assign]
 _MD.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
+# Inline content is parsed on demand (see _inline): only for the tokens we read, and never for
+# a paragraph too long to be one entry (a 10 MB line would cost seconds for nothing).
+_MD.disable(["inline", "text_join"])
+MAX_ENTRY_CHARS = 20_000
+
+
+def _inline(tok: Token, env: dict | None = None) -> list[Token]:
+    """The inline children of a block token, parsed now if they were not yet ([] when too long)."""
+    if not tok.meta.get("inline_parsed"):
+        tok.meta["inline_parsed"] = True
+        tok.children = []
+        if len(tok.content) <= MAX_ENTRY_CHARS:
+            _MD.inline.parse(tok.content, _MD, env if env is not None else {}, tok.children)
+    return tok.children
 
 # Link texts that label a link rather than name a paper ("[[paper]](...)", "[link to paper](...)").
 GENERIC_LINK_TEXTS = frozenset(
@@ -122,7 +136,7 @@ def _pieces(children: list[Token] | None) -> list[Piece]:
 
     for tok in children or ():
         t = tok.type
-        if t == "text":
+        if t in ("text", "text_special"):
             add_text(tok.content)
         elif t in ("softbreak", "hardbreak"):
             add_text(" ")
@@ -436,8 +450,9 @@ class _Draft:
 
 
 class _Scanner:
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], env: dict) -> None:
         self.lines = lines
+        self.env = env  # reference definitions of the whole document
         self.headings: list[tuple[int, str]] = []
         self.drafts: list[_Draft] = []
         self.skipped: list[Skipped] = []
@@ -494,7 +509,7 @@ class _Scanner:
             if t == "heading_open":
                 level = int(tok.tag[1:])
                 inline = tokens[i + 1]
-                text, _, _ = _display(_pieces(inline.children))
+                text, _, _ = _display(_pieces(_inline(inline, self.env)))
                 while self.headings and self.headings[-1][0] >= level:
                     self.headings.pop()
                 self.headings.append((level, " ".join(text.split())))
@@ -514,7 +529,13 @@ class _Scanner:
                 pmap = tokens[i - 1].map or item["map"]
                 line = pmap[0] + offset + 1
                 end_line = self._last_nonblank(pmap[0] + offset, pmap[1] + offset)
-                a = _analyze(_pieces(tok.children))
+                if len(tok.content) > MAX_ENTRY_CHARS:
+                    item["seen_para"] = True
+                    self.skipped.append(Skipped(pmap[0] + offset + 1, pmap[1] + offset, tok.content[:200],
+                                                f"too long for one entry ({len(tok.content)} characters)"))
+                    i += 1
+                    continue
+                a = _analyze(_pieces(_inline(tok, self.env)))
                 parent = None
                 for outer in reversed(item_stack[:-1]):
                     parent = outer["draft"]
@@ -544,7 +565,9 @@ class _Scanner:
         self.last_draft = None
         if not pmap:
             return
-        a = _analyze(_pieces(tok.children))
+        if not tok.content.lstrip().startswith(("**", "__", "[", "<")):
+            return  # prose: an entry paragraph starts with its bold or linked title
+        a = _analyze(_pieces(_inline(tok, self.env)))
         if not (a.title_bold or a.title_from_link) or len(a.text) > 600:
             return
         if not (a.venue or a.year or not ids_from_links(a.links).is_empty()):
@@ -565,13 +588,14 @@ class _Scanner:
             for k, raw in enumerate(inner.split("\n")):
                 if not re.search(r"<a\s", raw, re.I):
                     continue
-                pieces = _pieces(_MD.parseInline(re.sub(r"</?(?:li|ul|ol|tr|td|th|table|tbody|thead)\b[^>]*>", " ", raw, flags=re.I))[0].children)
+                html_line = re.sub(r"</?(?:li|ul|ol|tr|td|th|table|tbody|thead)\b[^>]*>", " ", raw, flags=re.I)
+                pieces = _pieces(_inline(Token("inline", "", 0, content=html_line, children=None), self.env))
                 a = _analyze(pieces)
                 line = tok.map[0] + offset + k + 1
                 self._offer(a, line, line, "bullet")
             return
         if inner.strip() and inner.strip() != content.strip():
-            sub = _MD.parse(inner)
+            sub = _MD.parse(inner, dict(self.env))
             self.run(sub, tok.map[0] + offset)
 
     def _table(self, tokens: list[Token], i: int, offset: int) -> int:
@@ -592,7 +616,7 @@ class _Scanner:
                 current, row_map = [], tokens[j].map
             elif tt == "tr_close" and current is not None:
                 if in_head:
-                    header = [" ".join(_display(_pieces(c.children))[0].split()).lower() for c in current]
+                    header = [" ".join(_display(_pieces(_inline(c, self.env)))[0].split()).lower() for c in current]
                 else:
                     rows.append((row_map, current))
                 current = None
@@ -602,7 +626,7 @@ class _Scanner:
         end = j + 1
         roles = _column_roles(header)
         title_col = roles.get("title")
-        cells_of = [[_pieces(c.children) for c in cells] for _, cells in rows]
+        cells_of = [[_pieces(_inline(c, self.env)) for c in cells] for _, cells in rows]
         software = roles.get("software", False)
         if not software and roles.get("name_only") and title_col is not None:
             repo_rows = sum(1 for cells in cells_of if title_col < len(cells) and any(
@@ -722,7 +746,7 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     ref_lines = [line for line in lines if _REF_DEF.match(line)]
     if ref_lines:
         _MD.parse("\n\n".join(ref_lines), env)
-    scanner = _Scanner(lines)
+    scanner = _Scanner(lines, env)
     for start, end in _chunks(lines):
         chunk_env = dict(env)
         tokens = _MD.parse("\n".join(lines[start:end]), chunk_env)

@@ -1,0 +1,155 @@
+"""Formats beyond the seeds, not-papers, duplicates, and property tests of the parser."""
+
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from paperenrich.listparse import scan_text
+
+FORMATS = Path(__file__).parent / "data" / "scan_formats.md"
+
+
+def _by_title(result):
+    return {e.title: e for e in result.entries}
+
+
+def test_real_world_formats():
+    r = scan_text(FORMATS.read_text(encoding="utf-8"))
+    got = _by_title(r)
+    # Each expected title/venue/year below is written in tests/data/scan_formats.md.
+    expected = {
+        "Attention Is All You Need": ("NeurIPS", 2017, "numbered", 5),
+        "Deep Residual Learning for Image Recognition": ("CVPR", 2016, "numbered", 6),  # bold + authors
+        "Language Models are Few-Shot Learners": ("NeurIPS", 2020, "paragraph", 10),  # bold, authors line
+        "Denoising Diffusion Probabilistic Models": ("NeurIPS", 2020, "bullet", 13),
+        "LoRA: Low-Rank Adaptation of Large Language Models": ("ICLR", 2022, "bullet", 19),  # inside <details>
+        "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness": ("NeurIPS", 2022, "bullet", 25),  # <a href>
+        "Efficient Memory Management for Large Language Model Serving with PagedAttention": ("SOSP", 2023, "bullet", 31),  # badge first
+        "Efficiently Scaling Transformer Inference": ("MLSys", 2023, "bullet", 32),  # links before the title
+        "GPipe: Efficient Training of Giant Neural Networks using Pipeline Parallelism": ("NeurIPS", 2019, "table", 36),  # <br> authors
+        "Megatron-LM": ("arXiv", 2019, "table", 37),
+    }
+    assert set(got) == set(expected)
+    for title, (venue, year, kind, line) in expected.items():
+        e = got[title]
+        assert (e.venue, e.year, e.kind, e.line) == (venue, year, kind, line), title
+    assert got["Attention Is All You Need"].ids.arxiv == "1706.03762"
+    assert got["Efficient Memory Management for Large Language Model Serving with PagedAttention"].ids.arxiv == "2309.06180"
+    # badge images are not links; the badge's link is
+    assert all("img.shields.io" not in link.url for e in r.entries for link in e.links)
+    reasons = {s.line: s.reason for s in r.skipped}
+    assert "course" in reasons[41]  # a YouTube lecture
+    assert 42 in reasons  # a repository in a "Videos" section
+
+
+def test_bullet_styles_and_annotations():
+    text = "\n".join(
+        [
+            "# L",
+            "- Title One: A Study (OSDI'22) [link to paper](https://arxiv.org/abs/2201.00001)",
+            "- [SOSP'23] [Title Two: Systems](https://dl.acm.org/doi/10.1145/1.2)",
+            "- [NSDI'24] Title Three Without Link (`T3`)",
+            "- [arxiv version](https://arxiv.org/abs/2201.00009)",
+            "* Title Four ([ICML 2023](../notes/icml.md)) \\[[Paper](https://proceedings.mlr.press/v202/x23a.html)] \\[[Code](https://github.com/a/b)]",
+            "  * Some Lab & Other Lab",
+            "  * [slides](https://example.org/s.pdf)",
+        ]
+    )
+    r = scan_text(text)
+    titles = [e.title for e in r.entries]
+    assert titles == ["Title One: A Study", "Title Two: Systems", "Title Three Without Link", "Title Four"]
+    one, two, three, four = r.entries
+    assert (one.venue, one.year, one.ids.arxiv) == ("OSDI", 2022, "2201.00001")
+    assert (two.venue, two.year, two.ids.doi) == ("SOSP", 2023, "10.1145/1.2")
+    assert three.ids.arxiv == "2201.00009"  # from the note bullet right after it
+    assert (four.venue, four.year, four.ids.pmlr) == ("ICML", 2023, "v202/x23a")
+    assert "https://example.org/s.pdf" in [link.url for link in four.links]
+    assert four.end_line == 8
+
+
+def test_not_papers():
+    text = "\n".join(
+        [
+            "# List",
+            "- [Intro](#intro)",
+            "- [Papers](#papers)",
+            "## Papers",
+            "- Real Paper Title (NeurIPS'21) [pdf](https://arxiv.org/abs/2101.00001)",
+            "## Acronyms",
+            "- GPU: Graphics Processing Unit",
+            "## Tools",
+            "- [vLLM](https://github.com/vllm-project/vllm)",
+            "- [A course on ML systems](https://www.youtube.com/watch?v=1)",
+            "",
+            "| Title | Link |",
+            "|---|---|",
+            "| Title1 | [paper](https://example.org) |",
+        ]
+    )
+    r = scan_text(text)
+    assert [e.title for e in r.entries] == ["Real Paper Title"]
+    assert len(r.skipped) == 6
+    assert all(s.reason for s in r.skipped)
+
+
+def test_duplicates_by_title_and_by_id():
+    text = "\n".join(
+        [
+            "- A Paper About Things (ICML'20) [pdf](https://arxiv.org/abs/2001.00001)",
+            "- Another Title For It (arXiv'20) [pdf](https://arxiv.org/pdf/2001.00001v2.pdf)",
+            "- A paper about things. (ICML 2020)",
+            "- A Paper About Things, Not Really (ICML'20)",
+        ]
+    )
+    r = scan_text(text)
+    assert [e.duplicate_of for e in r.entries] == [None, 1, 1, None]
+
+
+def test_reference_style_links_and_crlf():
+    text = "# L\r\n\r\n- [Ref Paper Title][p] (ICLR 2021)\r\n\r\n[p]: https://openreview.net/forum?id=abcDEF123\r\n"
+    r = scan_text(text)
+    assert len(r.entries) == 1
+    assert r.entries[0].ids.openreview == "abcDEF123"
+    assert r.entries[0].line == 3
+
+
+def test_large_input_is_chunked_without_losing_entries():
+    lines = ["# Big", ""]
+    for i in range(9000):
+        if i % 1000 == 0:
+            lines += [f"## Part {i}", ""]
+        lines.append(f"- [OSDI'22] [Paper number {i} about scheduling](https://arxiv.org/abs/2201.{i:05d})")
+    r = scan_text("\n".join(lines))
+    assert len(r.entries) == 9000
+    assert r.entries[-1].line == len(lines)
+    assert r.entries[4321].section == ("Big", "Part 4000")
+
+
+def test_to_dict_contract():
+    r = scan_text("- T Title Here (SOSP'23) [link to paper](https://arxiv.org/abs/2309.06180)", source="x.md")
+    d = r.to_dict()
+    assert d["source"] == "x.md"
+    e = d["entries"][0]
+    for key in ("line", "end_line", "section", "title", "venue", "year", "links", "ids", "duplicate_of"):
+        assert key in e
+    assert e["links"] == [{"url": "https://arxiv.org/abs/2309.06180", "text": "link to paper"}]
+    assert e["ids"] == {"arxiv": "2309.06180"}
+
+
+_md_alphabet = st.sampled_from(list("-*+1.|[]()!<>`_#\\ \n\t'\"abcXYZ09:/@&") + ["http://", "](", "<br>", "<a href=\"", "</a>", "<details>", "```", "SOSP'23", "\n- ", "\n| a | b |\n|---|---|\n"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_md_alphabet, max_size=80).map("".join))
+def test_property_no_exception_on_markdownish_text(text):
+    r = scan_text(text)
+    n_lines = text.count("\n") + 1 + text.count("\r")
+    for e in r.entries:
+        assert 1 <= e.line <= e.end_line <= n_lines + 1
+        assert e.title
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text())
+def test_property_no_exception_on_arbitrary_text(text):
+    scan_text(text)
