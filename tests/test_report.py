@@ -168,3 +168,47 @@ def test_screenshot(tmp_path):
     _dom, console = run_chromium(page, tmp_path / "profile", screenshot=shot)
     assert console == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+SEEDS = sorted((Path(__file__).resolve().parents[1].parent / "shared" / "seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seed_states(scholar_world_session, tmp_path_factory):
+    """The seed lists resolved against the emulators (links not checked: there is no internet)."""
+    from paperenrich.config import Settings
+    from paperenrich.export.pipeline import gather
+    from tests.conftest import TEST_S2_KEY
+
+    world = scholar_world_session
+    settings = Settings(arxiv_url=world.arxiv_url, s2_url=world.s2_url, s2_api_key=TEST_S2_KEY,
+                        arxiv_interval=world.arxiv_interval_scaled, s2_rps=world.s2_rps_scaled,
+                        cache_dir=tmp_path_factory.mktemp("cache"), http_timeout=5.0)
+    return {p.name: gather(p, settings, check_links=False) for p in SEEDS}
+
+
+@needs_chromium
+@pytest.mark.parametrize("seed", [p.name for p in SEEDS])
+def test_seed_report_renders_in_chromium(seed, seed_states, tmp_path):
+    state = seed_states[seed]
+    findings = lint(state.resolutions)
+    html = render_report(ReportData(title_of(state.text, seed), seed, state.resolutions, (), findings,
+                                    links_checked=False))
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    dom, console = run_chromium(page, tmp_path / "profile")
+    assert console == []
+    assert 'data-ready="1"' in dom
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in dom
+    n = len(state.resolutions)
+    assert f"showing {n} of {n}" in dom
+    assert len(visible_rows(dom)) == n
+    resolved = sum(1 for r in state.resolutions if r.paper)
+    assert f"{resolved} of {n} entries resolved" in dom
+    with_counts = {r.paper.s2_id for r in state.resolutions if r.paper and r.paper.citation_count is not None}
+    assert dom.count("<rect") == min(20, len(with_counts))
+    shot = Path(SHOT_DIR) / f"report-{Path(seed).stem}.png" if SHOT_DIR else tmp_path / "shot.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    _dom, console = run_chromium(page, tmp_path / "profile", screenshot=shot)
+    assert console == [] and shot.stat().st_size > 20_000
