@@ -105,8 +105,10 @@ def _coverage(data: ReportData) -> str:
     res = data.resolutions
     resolved = sum(1 for r in res if r.paper)
     by_section: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # A heading every entry shares (the list's own title) says nothing: group by the next level.
+    depth = 1 if len({r.entry.section[:1] for r in res}) == 1 and any(len(r.entry.section) > 1 for r in res) else 0
     for r in res:
-        name = r.entry.section[0] if r.entry.section else "(no heading)"
+        name = r.entry.section[depth] if len(r.entry.section) > depth else "(no heading)"
         by_section[name][0] += 1
         by_section[name][1] += 1 if r.paper else 0
     methods = Counter((r.paper.match.method if r.paper and r.paper.match else "unknown") for r in res if r.paper)
