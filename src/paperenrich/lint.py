@@ -15,12 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from paperenrich.export.papers import BROKEN_STATUSES, is_preprint_venue, paper_keys
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 from paperenrich.venues import normalize_venue
 
 KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken")
-_BROKEN_STATUSES = frozenset({"broken", "soft_404", "invalid"})
-_PREPRINT = re.compile(r"^(arxiv|corr|preprint|biorxiv|medrxiv|ssrn|openreview)\b", re.I)
 
 @dataclass(frozen=True)
 class Finding:
@@ -32,10 +31,6 @@ class Finding:
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "line": self.line, "message": self.message, "title": self.title, "url": self.url}
-
-
-def is_preprint_venue(venue: str | None) -> bool:
-    return bool(venue) and bool(_PREPRINT.match(venue.strip()))  # type: ignore[union-attr]
 
 
 def _venue_short(venue: str | None) -> str | None:
@@ -93,11 +88,6 @@ def _paper_findings(entry: Entry, paper: Paper) -> list[Finding]:
     return findings
 
 
-def _identity(paper: Paper) -> tuple[str, ...]:
-    return tuple(t for t in (f"arxiv:{paper.arxiv}" if paper.arxiv else "", f"doi:{paper.doi}" if paper.doi else "",
-                            f"s2:{paper.s2_id}" if paper.s2_id else "") if t)
-
-
 def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] = ()) -> list[Finding]:
     """Every finding for a list, ordered by line."""
     findings: list[Finding] = []
@@ -110,14 +100,14 @@ def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] =
             findings.extend(_paper_findings(entry, res.paper))
         earlier = entry.duplicate_of
         if earlier is None and res.paper is not None:
-            tokens = _identity(res.paper)
+            tokens = paper_keys(res.paper)
             earlier = next((first_seen[t] for t in tokens if t in first_seen), None)
             for token in tokens:
                 first_seen.setdefault(token, entry.line)
         if earlier is not None and earlier != entry.line:
             findings.append(Finding("duplicate", entry.line, f"same paper as line {earlier}", entry.title))
     for result in link_results:
-        if result.status not in _BROKEN_STATUSES:
+        if result.status not in BROKEN_STATUSES:
             continue
         detail = result.detail or (f"HTTP {result.http_status}" if result.http_status else result.status)
         hint = f"; use {result.suggestion}" if result.suggestion else ""

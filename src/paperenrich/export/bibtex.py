@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for --ascii output)
 
+from paperenrich.export.papers import is_preprint_venue, paper_keys
 from paperenrich.model import Entry, Paper, Resolution
 
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
@@ -51,7 +52,6 @@ _LATEX_SPECIALS = {
 }
 _LATEX_SPECIALS_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
 
-_PREPRINT_VENUES = frozenset({"arxiv", "corr", "arxiv.org", "preprint", "biorxiv", "medrxiv", "ssrn"})
 _JOURNAL_HINTS = re.compile(r"\b(journal|transactions|letters|magazine|review|proceedings of the vldb|pvldb|jmlr|tmlr)\b", re.I)
 
 
@@ -162,7 +162,7 @@ class BibRecord:
 
 
 def _is_preprint_venue(venue: str | None) -> bool:
-    return not venue or venue.strip().lower() in _PREPRINT_VENUES or venue.lower().startswith("arxiv")
+    return not venue or is_preprint_venue(venue)
 
 
 def _paper_venue(paper: Paper) -> tuple[str | None, int | None]:
@@ -254,10 +254,7 @@ def _identity(resolution: Resolution) -> list[str]:
         tokens = [f"arxiv:{ids.arxiv}"] if ids.arxiv else []
         tokens += [f"doi:{ids.doi}"] if ids.doi else []
         return tokens or [f"line:{resolution.entry.line}"]
-    tokens = [f"arxiv:{paper.arxiv}"] if paper.arxiv else []
-    tokens += [f"doi:{paper.doi}"] if paper.doi else []
-    tokens += [f"s2:{paper.s2_id}"] if paper.s2_id else []
-    return tokens or [f"title:{_ascii_slug(paper.title)}"]
+    return list(paper_keys(paper))
 
 
 def _merge_duplicates(resolutions: list[Resolution]) -> list[list[Resolution]]:

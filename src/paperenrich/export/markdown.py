@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
+from paperenrich.export.papers import BROKEN_STATUSES
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 
 MARK_OPEN = "<!-- paperenrich -->"
@@ -32,7 +33,6 @@ _ADDITION_RE = re.compile(
 )
 
 ADDITIONS = ("authors", "citations", "doi", "badge")  # what `--add` accepts, in output order
-_BROKEN = frozenset({"broken", "soft_404", "invalid"})
 _WORKING = frozenset({"ok", "redirected"})
 
 
@@ -160,10 +160,10 @@ class LinkPolicy:
         """(new URL, reason), or None to keep the URL."""
         result = self._result(url)
         if result is not None and result.suggestion and result.suggestion != url:
-            if result.status in _BROKEN:
+            if result.status in BROKEN_STATUSES:
                 return result.suggestion, "broken; checker suggests a working link"
             return result.suggestion, f"{result.status}; checker suggests {result.detail or 'a better link'}"
-        if result is not None and result.status in _BROKEN and paper is not None:
+        if result is not None and result.status in BROKEN_STATUSES and paper is not None:
             for candidate in (paper.canonical_url, f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None):
                 checked = self._result(candidate) if candidate else None
                 if candidate and candidate not in entry_urls and checked is not None and checked.status in _WORKING:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from paperenrich.lint import Finding
-from paperenrich.model import LinkResult, Resolution
+from paperenrich.export.papers import BROKEN_STATUSES, paper_keys
+from paperenrich.model import LinkResult, Paper, Resolution
 from paperenrich.urls import host_of
 
 SECTIONS = ("summary", "coverage", "links", "citations", "findings", "entries")
-_BROKEN = frozenset({"broken", "soft_404", "invalid"})
-_STATUS_GROUP = {"ok": "ok", "redirected": "redirected", **{s: "broken" for s in _BROKEN}}
+_STATUS_GROUP = {"ok": "ok", "redirected": "redirected", **{s: "broken" for s in BROKEN_STATUSES}}
 _SEVERITY = {"ok": 0, "redirected": 1, "skipped": 1, "blocked": 2, "rate_limited": 2, "timeout": 2, "error": 2,
              "soft_404": 3, "invalid": 3, "broken": 3}
 
@@ -64,6 +64,18 @@ def title_of(text: str, fallback: str) -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
+def _distinct(papers: Iterable[Paper]) -> list[Paper]:
+    """Each paper once (the first record of it), however many entries list it."""
+    seen: set[str] = set()
+    out = []
+    for paper in papers:
+        keys = paper_keys(paper)
+        if not seen.intersection(keys):
+            out.append(paper)
+        seen.update(keys)
+    return out
+
+
 def _figure(label: str, value: object, note: str = "") -> str:
     note_html = f'<span class="note">{_e(note)}</span>' if note else ""
     return f'<div class="figure"><span class="value">{_e(value)}</span><span class="label">{_e(label)}</span>{note_html}</div>'
@@ -76,9 +88,9 @@ def _pct(part: int, whole: int) -> str:
 def _summary(data: ReportData) -> str:
     res = data.resolutions
     resolved = [r for r in res if r.paper is not None]
-    papers = {(r.paper.arxiv or r.paper.doi or r.paper.s2_id or r.paper.title) for r in resolved}  # type: ignore[union-attr]
-    citations = sum(r.paper.citation_count or 0 for r in resolved)  # type: ignore[union-attr]
-    broken = sum(1 for l in data.link_results if l.status in _BROKEN)
+    papers = _distinct(r.paper for r in resolved)
+    citations = sum(p.citation_count or 0 for p in papers)  # each paper once, however often listed
+    broken = sum(1 for l in data.link_results if l.status in BROKEN_STATUSES)
     figures = [
         _figure("entries", len(res)),
         _figure("resolved", len(resolved), _pct(len(resolved), len(res))),
@@ -153,12 +165,8 @@ def _links(data: ReportData) -> str:
 
 def citations_svg(resolutions: Iterable[Resolution], top: int = 20) -> str:
     """A horizontal bar chart (inline SVG) of the most cited papers of the list."""
-    seen: dict[str, tuple[str, int]] = {}
-    for r in resolutions:
-        if r.paper is not None and r.paper.citation_count is not None:
-            key = r.paper.arxiv or r.paper.doi or r.paper.s2_id or r.paper.title
-            seen[key] = (r.paper.title, r.paper.citation_count)
-    bars = sorted(seen.values(), key=lambda tc: (-tc[1], tc[0]))[:top]
+    counted = [p for p in _distinct(r.paper for r in resolutions if r.paper) if p.citation_count is not None]
+    bars = sorted(((p.title, p.citation_count) for p in counted), key=lambda tc: (-tc[1], tc[0]))[:top]
     if not bars:
         return '<p class="muted">No citation counts known.</p>'
     label_w, bar_w, row_h = 380, 480, 22
