@@ -1,7 +1,7 @@
 """`paperenrich bibtex LIST.md [-o refs.bib]`: BibTeX of the resolved papers of a list.
 
 Also home of the service options the publishing commands (bibtex, fix, report) share with
-`enrich`: --config, --cache, --no-cache, --offline, --refresh, --overrides.
+`enrich`: --config, --cache, --no-cache, --offline, --refresh, --overrides, --contact.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--refresh", is_flag=True, help="Ignore cached lookups (new answers are still cached)."),
         click.option("--overrides", "overrides_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="File of manual matches (pins and rejections)."),
+        click.option("--contact", default=None, help="E-mail address put in the User-Agent."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -33,12 +34,12 @@ def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_from(config: Path | None, cache_dir: Path | None, no_cache: bool, offline: bool, refresh: bool,
-                  overrides_file: Path | None):
+                  overrides_file: Path | None, contact: str | None):
     from paperenrich.config import load_settings
 
     return load_settings(
         config, cache_dir=cache_dir, use_cache=False if no_cache else None, offline=offline or None,
-        refresh=refresh or None, overrides_file=overrides_file,
+        refresh=refresh or None, overrides_file=overrides_file, contact=contact,
     )
 
 
