@@ -130,7 +130,7 @@ async def send_with_retries(client: httpx.AsyncClient, pacer: Pacer, method: str
     """
     import tenacity
 
-    backoff = tenacity.wait_exponential_jitter(initial=base_delay, max=retry_after_cap, jitter=base_delay)
+    backoff = tenacity.wait_exponential_jitter(multiplier=base_delay, max=retry_after_cap, jitter=base_delay)
     connect_failures = 0
 
     def wait(state: tenacity.RetryCallState) -> float:

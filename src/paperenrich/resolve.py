@@ -322,14 +322,20 @@ class Resolver:
         w.stage = "done"
 
     def advance_all(self) -> None:
-        by_ns: dict[str, list[str]] = {}
-        for w in self.works:
-            for ns, key in self.needs(w):
-                by_ns.setdefault(ns, []).append(key)
-        for ns, keys in by_ns.items():
-            self.lookups.check_cache(ns, keys)
-        for w in self.works:
-            self.advance(w)
+        """Advance every entry; an entry entering a new stage has its needs looked up in the cache
+        (in one query per namespace) before anything is planned, so a warm run asks nothing."""
+        while True:
+            by_ns: dict[str, list[str]] = {}
+            for w in self.works:
+                for ns, key in self.needs(w):
+                    by_ns.setdefault(ns, []).append(key)
+            for ns, keys in by_ns.items():
+                self.lookups.check_cache(ns, keys)
+            stages = [w.stage for w in self.works]
+            for w in self.works:
+                self.advance(w)
+            if stages == [w.stage for w in self.works]:
+                break
         self.on_progress()
 
     # --- planning requests --------------------------------------------------------------------
@@ -346,35 +352,38 @@ class Resolver:
     def _upstream(self, stages: tuple[str, ...]) -> bool:
         return any(w.stage in stages for w in self.works)
 
-    def plan_arxiv(self) -> tuple[str, list[str]] | None:
+    # A plan is (namespace, keys, label); the label names the request kind in Stats.requests.
+    # Follow-ups (the other service's record of a resolved paper) wait until a full batch is ready
+    # or no entry upstream can add more, so they cost as few requests as the batch limits allow.
+    def plan_arxiv(self) -> tuple[str, list[str], str] | None:
         ids = self._waiting(NS_ARXIV, ("ids",))
         if ids:
-            return NS_ARXIV, ids[: ax.ID_BATCH]
+            return NS_ARXIV, ids[: ax.ID_BATCH], "arxiv_id_list"
         follow = self._waiting(NS_ARXIV, ("complete",))
         if len(follow) >= ax.ID_BATCH:
-            return NS_ARXIV, follow[: ax.ID_BATCH]
+            return NS_ARXIV, follow[: ax.ID_BATCH], "arxiv_id_followup"
         titles = self._waiting(NS_AX_TITLE, ("ax_title",))
         if titles:
-            return NS_AX_TITLE, titles[: ax.TITLE_BATCH]
+            return NS_AX_TITLE, titles[: ax.TITLE_BATCH], "arxiv_title_search"
         if follow and not self._upstream(("ids", "s2_title", "ax_title", "s2_match")):
-            return NS_ARXIV, follow
+            return NS_ARXIV, follow, "arxiv_id_followup"
         return None
 
-    def plan_s2(self) -> tuple[str, list[str]] | None:
+    def plan_s2(self) -> tuple[str, list[str], str] | None:
         keys = self._waiting(NS_S2, ("ids",))
         if keys:
-            return NS_S2, keys[: s2.ID_BATCH]
+            return NS_S2, keys[: s2.ID_BATCH], "s2_batch"
         follow = self._waiting(NS_S2, ("complete",))
         if len(follow) >= s2.ID_BATCH:
-            return NS_S2, follow[: s2.ID_BATCH]
+            return NS_S2, follow[: s2.ID_BATCH], "s2_batch_followup"
         titles = self._waiting(NS_S2_TITLE, ("s2_title",))
         if len(titles) >= s2.TITLE_BATCH or (titles and not self._upstream(("ids",))):
-            return NS_S2_TITLE, titles[: s2.TITLE_BATCH]
+            return NS_S2_TITLE, titles[: s2.TITLE_BATCH], "s2_bulk_search"
         matches = self._waiting(NS_S2_MATCH, ("s2_match",))
         if matches:
-            return NS_S2_MATCH, matches[:1]
+            return NS_S2_MATCH, matches[:1], "s2_match"
         if follow and not self._upstream(("ids", "s2_title", "ax_title", "s2_match")):
-            return NS_S2, follow
+            return NS_S2, follow, "s2_batch_followup"
         return None
 
     # --- executing requests -------------------------------------------------------------------
@@ -402,19 +411,15 @@ class Resolver:
                 self.lookups.fail(ns, [k for k in keys if k not in valid], "malformed arXiv id")
             if not valid:
                 return
-            self.stats.requests["arxiv_id_list"] += 1
             self.lookups.put(ns, await arxiv_client.fetch_ids(valid))
         elif ns == NS_AX_TITLE:
             titles = self._titles_of(keys)
-            self.stats.requests["arxiv_title_search"] += 1
             hits = await arxiv_client.search_titles(list(titles.values()))
             self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
         elif ns == NS_S2:
-            self.stats.requests["s2_batch"] += 1
             self.lookups.put(ns, await s2_client.fetch_batch(keys))
         elif ns == NS_S2_TITLE:
             titles = self._titles_of(keys)
-            self.stats.requests["s2_bulk_search"] += 1
             try:
                 hits = await s2_client.search_bulk(list(titles.values()))
             except httpx.HTTPStatusError as exc:
@@ -427,10 +432,9 @@ class Resolver:
             self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
         elif ns == NS_S2_MATCH:
             titles = self._titles_of(keys)
-            self.stats.requests["s2_match"] += 1
             self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
 
-    async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str]] | None], arxiv_client, s2_client) -> None:
+    async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str], str] | None], arxiv_client, s2_client) -> None:
         while not self._all_done():
             if lane in self.dead:
                 # Everything this lane would fetch fails at once with the reason; the other lane goes on.
@@ -444,7 +448,8 @@ class Resolver:
             if job is None:
                 await self._wait()
                 continue
-            ns, keys = job
+            ns, keys, label = job
+            self.stats.requests[label] += 1
             self._inflight.update((ns, k) for k in keys)
             try:
                 await self._execute(lane, ns, keys, arxiv_client, s2_client)
