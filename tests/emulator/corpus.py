@@ -319,12 +319,19 @@ class Corpus:
 
     @property
     def author_index(self) -> dict[str, list[int]]:
-        """token of an author name -> records (built on first use: only au: searches need it)."""
+        """token of an author name -> records (built with the corpus, so it is in the pickle cache)."""
         with self._lock:
             if self._author_index is None:
                 index: dict[str, list[int]] = {}
+                folded_names: dict[str, list[str]] = {}
                 for idx, rec in enumerate(self.records):
-                    for tok in {t for name in rec.authors for t in fold(name).split()}:
+                    toks = set()
+                    for name in rec.authors:
+                        name_toks = folded_names.get(name)
+                        if name_toks is None:
+                            name_toks = folded_names[name] = fold(name).split()
+                        toks.update(name_toks)
+                    for tok in toks:
                         index.setdefault(tok, []).append(idx)
                 self._author_index = index
             return self._author_index
@@ -437,18 +444,23 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
         raws = json.loads(b"[" + b",".join(line for line in lines if line.strip()) + b"]")
         fixture_count = len(corpus.records)
         fixture_titles = {corpus.folded_titles[i]: i for i in range(fixture_count)}
+        absent = {fold(item["title"]) for item in corpus.unknown}
         for raw in raws:
             if raw.get("type") == "proceedings":
                 continue  # whole proceedings volumes are not papers
             if raw["dblp_key"] in corpus.by_dblp:
                 continue
+            folded = fold(clean_title(raw["title"]))
+            if folded in absent:
+                continue  # a seed paper kept out of the world on purpose
             same = corpus.by_doi.get(raw["doi"].lower()) if raw.get("doi") else None
             if same is None:
-                same = fixture_titles.get(fold(clean_title(raw["title"])))
+                same = fixture_titles.get(folded)
             if same is not None and same < fixture_count:
                 _merge_dblp(corpus.records[same], raw)  # a seed/trap record already is this paper
                 continue
             corpus.add(record_from_dblp(raw))
+    corpus.author_index  # noqa: B018 (build it now, while building everything else)
     return corpus
 
 
