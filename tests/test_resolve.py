@@ -122,7 +122,7 @@ def test_a_lane_that_keeps_failing_leaves_reasons_and_the_rerun_asks_only_for_wh
         "- Attention Is All You Need (NeurIPS'17)",
     ])
     scholar_world.faults.server_errors(None, code=503, service="arxiv")
-    settings = dataclasses.replace(scholar_settings, max_retries=2)
+    settings = dataclasses.replace(scholar_settings, max_retries=2, retry_after_cap=0.1)  # the 503s ask for 3 s
     first = run(text, settings)
     vllm, attention = first.resolutions
     assert vllm.paper is not None and vllm.paper.arxiv == "2309.06180"  # S2 alone resolves it

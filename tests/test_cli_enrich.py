@@ -1,0 +1,158 @@
+"""`paperenrich enrich` as a user runs it: a subprocess against the emulators (outputs, exit codes,
+one-line errors, the API key never shown or stored, and a SIGKILL mid-run that loses nothing)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
+pytestmark = pytest.mark.skipif(not SEEDS, reason="../shared/seeds not present")
+
+LIST = """# Papers
+- Efficient Memory Management for Large Language Model Serving with PagedAttention (SOSP'23) [pdf](https://arxiv.org/abs/2309.06180)
+- Attention Is All You Need (NeurIPS'17)
+- A Paper Title That Nobody Has Ever Written About Anything (ICML'21)
+"""
+
+
+def _env(world, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERENRICH_", "S2_API_KEY"))}
+    env.update(world.env())
+    env.update(extra)
+    return env
+
+
+def enrich(args, env, cwd, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "paperenrich", "enrich", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=timeout)
+
+
+def test_json_contract_and_one_line_summary(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    proc = enrich(["list.md", "--format", "json", "--cache", "c"], _env(scholar_world), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    vllm, attention, nothing = doc["entries"]
+    paper = vllm["paper"]
+    for key in ("title", "authors", "year", "venue", "venue_short", "publication_date", "doi", "arxiv", "s2_id",
+                "corpus_id", "dblp", "citation_count", "influential_citation_count", "canonical_url", "pdf_url",
+                "published_version", "match"):
+        assert key in paper
+    assert paper["arxiv"] == "2309.06180" and paper["match"]["method"] == "id"
+    assert set(paper["match"]) == {"method", "source", "score", "reasons"}
+    assert attention["paper"]["match"]["method"] == "title"
+    assert nothing["paper"] is None and nothing["reason"].startswith("not found")
+    assert doc["summary"]["by_id"] == 1 and doc["summary"]["by_title"] == 1 and doc["summary"]["unresolved"] == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("enrich: 3 entries: 1 by id, 1 by title")
+
+
+def test_csv_and_table(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    env = _env(scholar_world)
+    proc = enrich(["list.md", "--format", "csv", "--cache", "c", "-o", "out.csv"], env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [r["status"] for r in rows] == ["resolved", "resolved", "unresolved"]
+    assert rows[0]["arxiv"] == "2309.06180"
+    table = enrich(["list.md", "--cache", "c"], env, tmp_path)
+    assert table.returncode == 0 and "Efficient Memory Management" in table.stdout and "not found" in table.stdout
+    assert "0 requests" in table.stderr  # the second run came from the cache
+
+
+def test_bad_inputs_are_one_line_errors_with_documented_codes(scholar_world, tmp_path):
+    env = _env(scholar_world)
+    missing = enrich(["nope.md", "--cache", "c"], env, tmp_path)
+    assert missing.returncode == 4 and missing.stderr.count("\n") == 1 and "no such file" in missing.stderr
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    (tmp_path / "bad.toml").write_text("[[pin]]\ntitle = 'x y z'\n", encoding="utf-8")
+    bad = enrich(["list.md", "--overrides", "bad.toml", "--cache", "c"], env, tmp_path)
+    assert bad.returncode == 3 and bad.stderr.count("\n") == 1 and "give exactly one of" in bad.stderr
+    assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def _closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_no_network_says_so_in_one_line_and_offline_works_from_the_cache(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    assert enrich(["list.md", "--cache", "c"], _env(scholar_world), tmp_path).returncode == 0
+    port = _closed_port()
+    dead = _env(scholar_world, PAPERENRICH_ARXIV_URL=f"http://127.0.0.1:{port}/api/query",
+                PAPERENRICH_S2_URL=f"http://127.0.0.1:{port}/graph/v1")
+    proc = enrich(["list.md", "--cache", "fresh"], dead, tmp_path, timeout=60)
+    assert proc.returncode == 5 and proc.stderr.count("\n") == 1 and "no network" in proc.stderr
+    offline = enrich(["list.md", "--cache", "c", "--offline", "--format", "json"], dead, tmp_path)
+    assert offline.returncode == 0
+    doc = json.loads(offline.stdout)
+    assert [e["paper"] is not None for e in doc["entries"]] == [True, True, False]
+    assert doc["summary"]["requests_total"] == 0
+
+
+def test_api_key_never_in_output_logs_or_cache(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    key = scholar_world.s2_api_key
+    ok = enrich(["list.md", "--cache", "c", "--format", "json"], _env(scholar_world), tmp_path)
+    wrong_key = "wrong-key-7f3e1b9d"
+    refused = enrich(["list.md", "--cache", "c2", "--format", "json"], _env(scholar_world, S2_API_KEY=wrong_key), tmp_path)
+    assert ok.returncode == 0 and refused.returncode == 0
+    assert scholar_world.log.count(service="s2", status=403) >= 1
+    assert "HTTP 403" in refused.stdout  # the refusal is reported, the key is not
+    for proc, secret in ((ok, key), (refused, wrong_key)):
+        assert secret not in proc.stdout and secret not in proc.stderr
+    for cache_dir, secret in (("c", key), ("c2", wrong_key)):
+        for f in (tmp_path / cache_dir).iterdir():
+            assert secret.encode() not in f.read_bytes()
+
+
+def _rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return conn.execute("select count(*) from lookups").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.timeout(180)
+def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(scholar_world, tmp_path):
+    seed = next(p for p in SEEDS if p.name.startswith("004"))
+    env = _env(scholar_world)
+    full = enrich([str(seed), "--format", "json", "--cache", "full"], env, tmp_path)
+    assert full.returncode == 0, full.stderr
+    full_requests = len(scholar_world.log)
+
+    scholar_world.reset()
+    proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", str(seed), "--format", "json", "--cache", "killed"],
+                            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = tmp_path / "killed" / "paperenrich.db"
+    deadline = time.monotonic() + 60
+    while _rows(db) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    before_kill = len(scholar_world.log)
+    assert 0 < before_kill < full_requests
+
+    scholar_world.reset()
+    resumed = enrich([str(seed), "--format", "json", "--cache", "killed"], env, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(scholar_world.log) < full_requests  # what finished before the kill was not asked again
+    assert json.loads(resumed.stdout)["entries"] == json.loads(full.stdout)["entries"]
