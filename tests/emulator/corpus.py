@@ -60,8 +60,8 @@ class Record:
     title: str
     authors: tuple[str, ...]
     year: int | None
-    venue: str  # S2 `venue` ("" when unknown)
-    venue_short: str | None  # S2 `publicationVenue.name`
+    venue: str  # S2 `venue` and `publicationVenue.name` ("" when unknown)
+    venue_short: str | None  # an abbreviation, S2 `publicationVenue.alternate_names`
     publication_date: str | None  # YYYY-MM-DD
     doi: str | None  # publisher DOI as S2 writes it
     arxiv: str | None  # arXiv id without version
@@ -87,6 +87,7 @@ class Record:
     in_s2: bool = True
     in_arxiv: bool = True  # False hides it from arXiv even with an id (e.g. withdrawn)
     note: str | None = None
+    container: str | None = None  # the proceedings or journal title (S2 `journal.name`), if not `venue`
 
     @property
     def arxiv_display_title(self) -> str:
@@ -159,7 +160,8 @@ def record_from_dblp(raw: dict) -> Record:
     year = int(year) if year else None
     gen = generated_fields(key, year, bool(raw.get("doi")))
     venue_key = key.split("/")[1] if key.count("/") >= 2 else ""
-    venue = clean_title(raw.get("venue") or "")
+    container = clean_title(raw.get("venue") or "")
+    venue = VENUE_NAMES.get(venue_key, container)
     arxiv = gen.get("arxiv")
     doi = raw.get("doi")
     show_doi = gen.get("show_doi_on_arxiv", False)
@@ -173,7 +175,7 @@ def record_from_dblp(raw: dict) -> Record:
         authors=tuple(clean_author(a) for a in raw.get("authors") or ()),
         year=year,
         venue=venue,
-        venue_short=VENUE_NAMES.get(venue_key),
+        venue_short=venue_key.upper() or None,
         publication_date=gen["publication_date"],
         doi=doi,
         arxiv=arxiv,
@@ -188,7 +190,7 @@ def record_from_dblp(raw: dict) -> Record:
         abstract=None,
         arxiv_title=None,
         arxiv_doi=doi if show_doi else None,
-        journal_ref=f"{VENUE_NAMES.get(venue_key, venue)} {year}" if arxiv and show_doi else None,
+        journal_ref=f"{venue} {year}" if arxiv and show_doi else None,
         categories=gen.get("categories", ()),
         submitted=gen.get("submitted"),
         updated=gen.get("updated"),
@@ -196,6 +198,7 @@ def record_from_dblp(raw: dict) -> Record:
         pages=raw.get("pages"),
         origin="dblp",
         generated=tuple(names),
+        container=container if container != venue else None,
     )
 
 

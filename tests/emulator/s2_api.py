@@ -446,11 +446,15 @@ class S2Service:
         if name == "corpusId":
             return rec.corpus_id
         if name == "publicationVenue":
-            if not rec.venue_short:
+            venue = rec.venue or ("arXiv.org" if rec.arxiv else "")
+            if not venue:
                 return None
-            return {"id": venue_uuid(rec.venue_short), "name": rec.venue_short,
+            if venue == "arXiv.org":
+                return {"id": venue_uuid(venue), "name": venue, "alternate_names": ["ArXiv"], "issn": "2331-8422",
+                        "url": "https://arxiv.org"}
+            return {"id": venue_uuid(venue), "name": venue,
                     "type": "journal" if "JournalArticle" in rec.publication_types else "conference",
-                    "alternate_names": [], "url": None}
+                    "alternate_names": [rec.venue_short] if rec.venue_short else []}
         if name == "url":
             return f"https://www.semanticscholar.org/paper/{rec.s2_id}"
         if name == "title":
@@ -493,8 +497,8 @@ class S2Service:
 
     @staticmethod
     def _journal(rec: Record) -> dict | None:
-        if rec.venue:
-            out = {"name": rec.venue}
+        if rec.container or (rec.venue and rec.venue != "arXiv.org"):
+            out = {"name": rec.container or rec.venue}
             if rec.pages:
                 out["pages"] = rec.pages
             return out
