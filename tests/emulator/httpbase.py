@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import socket
 import struct
+import sys
 import threading
+import traceback
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -113,8 +115,10 @@ class EmulatorServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def handle_error(self, request, client_address) -> None:
-        # Clients hanging up (and our own injected resets) are normal here, not errors to print.
-        pass
+        # Clients hanging up (and our own injected resets) are normal here; emulator bugs are not.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+            traceback.print_exc(file=sys.stderr)
 
 
 class _Handler(BaseHTTPRequestHandler):
