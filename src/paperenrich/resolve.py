@@ -43,6 +43,9 @@ from paperenrich.verify import Choice, Facts, choose, from_arxiv, from_s2, verif
 # Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
 NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_title", "arxiv_title", "s2_match"
 TITLE_KEEP = 0.6  # a search hit is kept as a candidate of a title if this similar to it
+# Spacing is measured when a request is handed to the client; it reaches the service a little later
+# when the event loop is busy (parsing a large answer), so keep a small margin under the service's rule.
+PACE_MARGIN = (1.02, 0.02)  # factor, seconds
 
 # A short nickname before a colon ("GPT3: Language Models are ...") is left out of search phrases:
 # a phrase must appear contiguously in the paper's title, and the nickname often does not.
@@ -502,8 +505,9 @@ class Resolver:
                     self._fail_lane_needs(lane)
                 self.advance_all()
             return
-        arxiv_pacer = Pacer(interval=self.settings.arxiv_interval, concurrency=1)
-        s2_pacer = Pacer(interval=1.0 / self.settings.effective_s2_rps, concurrency=1)
+        factor, extra = PACE_MARGIN
+        arxiv_pacer = Pacer(interval=self.settings.arxiv_interval * factor + extra, concurrency=1)
+        s2_pacer = Pacer(interval=factor / self.settings.effective_s2_rps + extra, concurrency=1)
         async with make_client(self.settings) as client:
             arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
             s2_client = s2.S2Client(client, self.settings, s2_pacer)
