@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot listen: {exc}", file=sys.stderr)
         return 3
-    print(f"emulator up in {time.monotonic() - started:.2f} s ({len(world.corpus)} papers); Ctrl-C stops it")
+    print(f"emulator up in {time.monotonic() - started:.2f} s ({len(world.corpus)} papers); Ctrl-C stops it", flush=True)
     for name, value in world.env().items():
-        print(f"export {name}={value}")
+        print(f"export {name}={value}", flush=True)
     try:
         while True:
             time.sleep(3600)
