@@ -58,8 +58,16 @@ class RewriteResult:
 
 
 def strip_additions(text: str) -> str:
-    """The text without our marked blocks (same lines, so entry line numbers still hold)."""
-    return _ADDITION_RE.sub("", text)
+    """The text without our marked blocks (same lines, so entry line numbers still hold).
+
+    Repeated until nothing changes: removing an inner block can join an outer pair of markers,
+    and a rerun must not find a block the first run left behind.
+    """
+    while True:
+        stripped = _ADDITION_RE.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
 
 
 # --- finding link destinations in a line ---------------------------------------------------------
