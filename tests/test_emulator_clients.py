@@ -9,7 +9,12 @@ import arxiv
 import pytest
 import tenacity
 from semanticscholar import SemanticScholar
-from semanticscholar.SemanticScholarException import BadQueryParametersException, ObjectNotFoundException
+from semanticscholar.SemanticScholarException import (
+    BadQueryParametersException,
+    GatewayTimeoutException,
+    InternalServerErrorException,
+    ObjectNotFoundException,
+)
 
 from tests.conftest import TEST_S2_KEY
 from tests.emulator import ScholarWorld
@@ -56,6 +61,17 @@ def test_arxiv_versioned_and_old_style_ids(scholar_world):
     assert v1.entry_id.endswith("2303.99105v1")
     # A version beyond the last one does not exist.
     assert list(client.results(arxiv.Search(id_list=[f"2303.99105v{truth.arxiv_versions + 1}"]))) == []
+
+
+def test_arxiv_old_style_id(scholar_world):
+    truth = scholar_world.corpus.get_arxiv("cs/0112999")
+    [result] = list(arxiv_client(scholar_world).results(arxiv.Search(id_list=["cs/0112999"])))
+    assert result.get_short_id() == f"cs/0112999v{truth.arxiv_versions}"
+    assert result.title == truth.title
+    assert result.primary_category == "cs.DL"
+    paced(scholar_world)
+    paper = s2_client(scholar_world).get_paper("ARXIV:cs/0112999", fields=["externalIds"])
+    assert paper.externalIds["ArXiv"] == "cs/0112999"
 
 
 def test_arxiv_several_ids_keep_request_order_and_skip_unknown(scholar_world):
@@ -199,3 +215,10 @@ def test_s2_rate_limit_reaches_the_client_as_429(scholar_world):
         error = info.value.last_attempt.exception()
         assert isinstance(error, ConnectionRefusedError) and "429" in str(error)
         assert world.log.count(service="s2", status=429) == 1
+
+
+@pytest.mark.parametrize("code,error", [(500, InternalServerErrorException), (504, GatewayTimeoutException)])
+def test_s2_gateway_errors_reach_the_client_as_its_exceptions(scholar_world, code, error):
+    scholar_world.faults.status(code, service="s2", times=1)
+    with pytest.raises(error):
+        s2_client(scholar_world).get_paper("ARXIV:1706.03762")
