@@ -32,8 +32,8 @@ Seconds in paths and `latency` are multiplied by `time_scale`. Every request is 
 (start, end, host, method, path, status) and the number in flight per host is tracked, so
 tests can assert per-host concurrency and spacing.
 
-Standalone: `python3 -m tests.emulator.webhosts --hosts 20` prints the host URLs and serves
-until Ctrl-C.
+Standalone: `python3 -m tests.emulator.webhosts --hosts 20 --latency 0.05` prints
+`{"port": ..., "hosts": [...]}` and serves until its standard input closes (see `main`).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import asyncio
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -355,13 +356,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve emulated link-target hosts on loopback.")
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--first-host", type=int, default=2, help="last byte of the first 127.0.0.x address")
     args = parser.parse_args()
-    with WebHosts(args.hosts, latency=args.latency) as web:
-        for i in range(len(web.hosts)):
-            print(web.url(i, "ok/"))
+    with WebHosts(args.hosts, latency=args.latency, first_host=args.first_host) as web:
+        # First line: the port; then one base URL per host. Reads commands on standard input:
+        # "stats" prints per-host request counts and peak concurrency as JSON; "reset" clears
+        # the log; end of input (or Ctrl-C) stops the server.
+        print(json.dumps({"port": web.port, "hosts": web.hosts}), flush=True)
         try:
-            while True:
-                time.sleep(3600)
+            for line in sys.stdin:
+                command = line.strip()
+                if command == "stats":
+                    stats = {host: {"requests": len(web.requests(host)), "max_in_flight": web.max_in_flight(host)}
+                             for host in web.hosts}
+                    print(json.dumps({"hosts": stats, "max_total_in_flight": web.max_total_in_flight(),
+                                      "unanswered": sum(1 for r in web.requests() if r.status is None)}), flush=True)
+                elif command == "reset":
+                    web.reset_log()
+                    print("{}", flush=True)
         except KeyboardInterrupt:
             pass
 

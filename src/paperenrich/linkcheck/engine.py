@@ -31,8 +31,9 @@ import tenacity
 from paperenrich.config import HostRule, Settings
 from paperenrich.http import TRANSIENT_STATUS, Pacer, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
-from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, GuardedBackend, is_forbidden_ip, literal_ip
+from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import suggest
+from paperenrich.linkcheck.transport import PerHostTransport
 from paperenrich.model import LinkResult, Place
 from paperenrich.urls import is_double_encoded
 
@@ -97,17 +98,10 @@ def rule_for(host: str, hosts: Mapping[str, HostRule]) -> HostRule:
 
 
 def build_client(settings: Settings) -> httpx.AsyncClient:
-    """The checker's client; the address guard sits under it unless private addresses are allowed."""
-    transport = httpx.AsyncHTTPTransport(
-        http2=True,
-        retries=0,
-        limits=httpx.Limits(max_connections=settings.max_concurrency, max_keepalive_connections=settings.max_concurrency),
-    )
-    if not settings.allow_private:
-        # httpx has no public hook for the network backend; the pool's is swapped so that the
-        # address check happens on the very connection that is made (see safety.py).
-        pool = transport._pool
-        pool._network_backend = GuardedBackend(pool._network_backend)
+    """The checker's client: a small pool per host, the address guard under it unless private
+    addresses are allowed."""
+    per_host = max([settings.host_concurrency] + [r.max_concurrency or 0 for r in settings.hosts.values()])
+    transport = PerHostTransport(per_host=per_host, guard=not settings.allow_private)
     return httpx.AsyncClient(
         transport=transport,
         headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},

@@ -1,0 +1,194 @@
+"""How fast `check` is against emulated hosts, next to the lower bound, a minimal reference and peers.
+
+    python3 bench/bench_check.py                       # 5,000 URLs, 50 hosts, 50 ms latency, 8 per host, no spacing
+    python3 bench/bench_check.py --urls 2000 --hosts 20 --interval 0.05   # with per-host spacing
+    python3 bench/bench_check.py --hostile             # 50,000 links plus a loop, 1 GB body, tarpit, endless body...
+    python3 bench/bench_check.py --peers               # also time linkinator, markdown-link-check, linkchecker if found
+    python3 bench/bench_check.py --shared-pool         # also time the reference through one shared httpcore pool
+
+The emulator runs in its own process (as a real server would), so the checker has the
+machine's cores to itself. Printed: wall times, the ratio to the lower bound implied by the
+per-host limits (max over hosts of: ceil(n / concurrency) x latency, and (n - 1) x interval
++ latency), the ratio to the minimal reference (one pooled client, HEAD only, per-host
+semaphores, no classification, a few dozen lines; timed with one shared pool as the issue
+describes it, and with a pool per host, the fair baseline), the emulator's view of per-host peak
+concurrency, and unanswered requests. Peers are looked for on PATH and in ./node_modules/.bin
+(install them with `npm install linkinator@7 markdown-link-check` and `pip install linkchecker`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
+
+from paperenrich.config import Settings  # noqa: E402
+from paperenrich.linkcheck import check_lists  # noqa: E402
+
+
+class Emulator:
+    """tests/emulator/webhosts.py in a child process, driven through its standard input."""
+
+    def __init__(self, hosts: int, latency: float):
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.emulator.webhosts", "--hosts", str(hosts),
+                                      "--latency", str(latency)], cwd=REPO, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        hello = json.loads(self.proc.stdout.readline())
+        self.port, self.hosts = hello["port"], hello["hosts"]
+
+    def ask(self, command: str) -> dict:
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def lower_bound(per_host: Counter, concurrency: int, interval: float, latency: float) -> float:
+    return max(max(math.ceil(n / concurrency) * latency, (n - 1) * interval + latency) for n in per_host.values())
+
+
+async def minimal_reference(urls: list[str], concurrency: int, per_host_pools: bool = False) -> tuple[float, Counter]:
+    """The least a Python checker must do: one pooled client, HEAD, per-host semaphores.
+    With `per_host_pools`, the client's transport is paperenrich's pool-per-host one."""
+    import httpx
+
+    from paperenrich.linkcheck.transport import PerHostTransport
+
+    limits: dict[str, asyncio.Semaphore] = {}
+    codes: Counter = Counter()
+    transport = PerHostTransport(per_host=concurrency, guard=False, http2=False) if per_host_pools else None
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=128, max_keepalive_connections=128),
+                                 timeout=20, transport=transport) as client:
+        async def one(url: str) -> None:
+            host = httpx.URL(url).host
+            async with limits.setdefault(host, asyncio.Semaphore(concurrency)):
+                try:
+                    codes[(await client.head(url)).status_code] += 1
+                except httpx.HTTPError as exc:
+                    codes[type(exc).__name__] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(u) for u in urls))
+        return time.perf_counter() - started, codes
+
+
+def run_peer(name: str, command: list[str], cwd: Path) -> float | None:
+    started = time.perf_counter()
+    try:
+        subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"  {name}: failed ({exc})")
+        return None
+    return time.perf_counter() - started
+
+
+def find_tool(name: str) -> str | None:
+    for place in (Path.cwd() / "node_modules/.bin" / name, REPO / "node_modules/.bin" / name):
+        if place.exists():
+            return str(place)
+    return shutil.which(name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=5000)
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=8, help="per host")
+    parser.add_argument("--interval", type=float, default=0.0, help="seconds between request starts per host")
+    parser.add_argument("--hostile", action="store_true", help="50,000 links and hostile answers")
+    parser.add_argument("--peers", action="store_true", help="also time the peer checkers that are installed")
+    parser.add_argument("--shared-pool", action="store_true",
+                        help="also time the reference through one shared pool of 128 connections (slow: ~70 s)")
+    args = parser.parse_args()
+    if args.hostile:
+        args.urls = max(args.urls, 50_000)
+
+    emulator = Emulator(args.hosts, args.latency)
+    work = Path(tempfile.mkdtemp(prefix="bench-check-"))
+    try:
+        base = [f"http://{host}:{emulator.port}" for host in emulator.hosts]
+        urls = [f"{base[i % len(base)]}/ok/{i}" for i in range(args.urls)]
+        hostile = []
+        if args.hostile:
+            hostile = [f"{base[0]}/loop/a/x", f"{base[1]}/huge/x", f"{base[2]}/tarpit/x", f"{base[3]}/endless/x",
+                       f"{base[4]}/redirect/301/30/x", f"{base[5]}/reset/x", f"{base[6]}/slow-first-byte/60/x"]
+        lines = [f"- [Paper {i}]({u})" for i, u in enumerate(urls + hostile)]
+        if args.hostile:
+            lines += ["- [js](javascript:alert(1)) <a href=\"file:///etc/passwd\">f</a> <a href=\"javascript:x\">j</a>",
+                      "- [meta](http://169.254.169.254/latest/meta-data/) [lan](http://10.1.2.3/) [v6](http://[::1]/)"]
+        listing = work / "LIST.md"
+        listing.write_text("# Bench\n\n" + "\n".join(lines) + "\n")
+        per_host = Counter(u.split("/")[2] for u in urls)
+        bound = lower_bound(per_host, args.concurrency, args.interval, args.latency)
+        print(f"{args.urls} URLs over {args.hosts} hosts, latency {args.latency * 1000:.0f} ms, "
+              f"{args.concurrency} per host, {args.interval * 1000:.0f} ms apart; {os.cpu_count()} cores")
+        print(f"  lower bound from the per-host limits: {bound:.2f} s")
+
+        if args.shared_pool:
+            emulator.ask("reset")
+            pooled_time, pooled_codes = asyncio.run(minimal_reference(urls, args.concurrency))
+            print(f"  minimal reference, one shared pool of 128 (HEAD only): {pooled_time:.2f} s  "
+                  f"({pooled_time / bound:.2f}x bound)  {dict(pooled_codes)}")
+        emulator.ask("reset")
+        ref_time, ref_codes = asyncio.run(minimal_reference(urls, args.concurrency, per_host_pools=True))
+        print(f"  minimal reference, a pool per host (HEAD only): {ref_time:.2f} s  ({ref_time / bound:.2f}x bound)  {dict(ref_codes)}")
+
+        emulator.ask("reset")
+        settings = Settings(allow_private=True, use_cache=False, host_concurrency=args.concurrency,
+                            host_interval=args.interval, link_timeout=5.0 if args.hostile else 20.0, link_retries=1)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        report = check_lists([listing], settings)
+        took = time.perf_counter() - started
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        stats = emulator.ask("stats")
+        counts = {k: v for k, v in report.summary["counts"].items() if v}
+        print(f"  paperenrich check: {took:.2f} s  ({took / bound:.2f}x bound, {took / ref_time:.2f}x reference)  {counts}")
+        peak = max(h["max_in_flight"] for h in stats["hosts"].values())
+        print(f"  emulator: {sum(h['requests'] for h in stats['hosts'].values())} requests, peak per host {peak} "
+              f"(limit {args.concurrency}), peak overall {stats['max_total_in_flight']}, unanswered {stats['unanswered']}")
+        print(f"  peak RSS: {rss_after / 1024:.0f} MB (before the run {rss_before / 1024:.0f} MB)")
+        if args.hostile:
+            for r in report.results:
+                if "/ok/" not in r.url:
+                    print(f"    {r.status:10} {r.url[:60]:60} {r.detail}")
+        if args.peers:
+            peers = [
+                ("linkinator", find_tool("linkinator"), lambda t: [t, str(listing), "--markdown", "--concurrency", "128"]),
+                ("markdown-link-check", find_tool("markdown-link-check"), lambda t: [t, "-q", str(listing)]),
+                ("linkchecker", find_tool("linkchecker"), lambda t: [t, "--no-warnings", "--threads", "128", "-o", "none",
+                                                                     "--check-extern", str(listing)]),
+            ]
+            for name, tool, command in peers:
+                if not tool:
+                    print(f"  {name}: not installed")
+                    continue
+                emulator.ask("reset")
+                seconds = run_peer(name, command(tool), work)
+                if seconds is not None:
+                    served = sum(h["requests"] for h in emulator.ask("stats")["hosts"].values())
+                    print(f"  {name}: {seconds:.2f} s  ({seconds / took:.2f}x paperenrich; emulator served {served} requests)")
+    finally:
+        emulator.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
