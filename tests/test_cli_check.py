@@ -147,3 +147,31 @@ def test_bad_config_and_missing_list(tmp_path):
     (tmp_path / "paperenrich.toml").unlink()
     done = cli(str(tmp_path / "missing.md"), cwd=tmp_path)
     assert done.returncode == 4 and "no such file" in done.stderr
+
+
+def _action_check_script() -> str:
+    """The shell of the action's "Check links" step (read as text: no YAML library needed)."""
+    text = (REPO / "action.yml").read_text()
+    block = text[text.index("id: check"):].split("run: |\n", 1)[1]
+    lines = [line[8:] for line in block.splitlines() if line.startswith("        ") or not line.strip()]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("fail,expected_exit", [("true", 2), ("false", 0)])
+def test_github_action_step_writes_summary_annotations_and_exit_code(web, tmp_path, fail, expected_exit):
+    lst = write_list(tmp_path / "act list.md", web, (0, "ok/act"), (1, "status/404/act"))
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    summary.write_text("earlier step\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs),
+           "ARGS": f"'{lst.name}' --allow-private --no-cache --timeout 0.6", "FAIL": fail, "GITHUB_TOKEN": ""}
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "paperenrich").write_text(f"#!/bin/sh\nexec {sys.executable} -m paperenrich \"$@\"\n")
+    (bindir / "paperenrich").chmod(0o755)
+    env["PATH"] = f"{bindir}:{env['PATH']}"
+    done = subprocess.run(["bash", "-c", _action_check_script()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == expected_exit, done.stderr
+    assert done.stdout.startswith(f"::error file={lst.name},line=4,title=Broken link::{web.url(1, 'status/404/act')}")
+    assert summary.read_text().startswith("earlier step\n## Link check\n")  # appended, not overwritten
+    assert "| broken | 1 |" in summary.read_text()
+    assert outputs.read_text() == "exit-code=2\n"

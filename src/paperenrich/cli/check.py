@@ -75,6 +75,8 @@ def _host_summary(hosts: dict) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @output_option
+@click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also append the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeatable).")
 @click.option("--include", multiple=True, help="Always check URLs matching this regex, even if excluded (repeatable).")
 @click.option("--ignore-file", type=click.Path(path_type=Path, dir_okay=False),
@@ -93,7 +95,7 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
-def check(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
+def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
           github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, config: Path | None) -> None:
@@ -137,5 +139,11 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     else:
         report = check_lists(paths, settings)
     write_output(render(report, fmt), output)
+    if summary_file is not None:
+        try:
+            with summary_file.open("a", encoding="utf-8") as fh:
+                fh.write(render(report, "markdown") + "\n")
+        except OSError as exc:
+            raise UsageError(f"--summary-file: cannot write {summary_file}: {exc.strerror or exc}") from None
     if any(r.status in failing for r in report.results):
         raise click.exceptions.Exit(EXIT_FINDINGS)
