@@ -206,12 +206,16 @@ class Checker:
                     lane.in_flight -= 1
         return Answer(response.status_code, response.headers, body)
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
+    def _delay_after(self, exc: BaseException | None, failures: int) -> float:
+        """Retry-After when the server gave one (already capped), else exponential backoff with jitter."""
         if isinstance(exc, _Retry) and exc.retry_after is not None:
             return exc.retry_after
-        base = self.settings.link_backoff * 2 ** (state.attempt_number - 1)
+        base = self.settings.link_backoff * 2 ** (failures - 1)
         return min(base * random.uniform(0.5, 1.5), self.settings.retry_after_cap)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        # tenacity counts from the second try (the first ran outside it): one failure more
+        return self._delay_after(state.outcome.exception() if state.outcome else None, state.attempt_number + 1)
 
     def _slow_down(self, lane: HostLane, retry_after: float | None) -> None:
         """After a 429: wider spacing for the rest of the run, and a pause if the host asked for one."""
@@ -219,26 +223,36 @@ class Checker:
         lane.pacer.interval = min(max(lane.pacer.interval * 2, self.settings.link_backoff), 10.0)
         lane.pacer.slow_down(retry_after if retry_after is not None else self.settings.link_backoff)
 
+    async def _attempt_once(self, url: str, method: str, host: str, lane: HostLane, body_limit: int) -> Answer:
+        """One try; a transient answer (408, 429, 5xx) is raised as _Retry."""
+        answer = await self._attempt(url, method, host, lane, body_limit)
+        if answer.status in TRANSIENT_STATUS:
+            retry_after = retry_after_seconds(httpx.Response(answer.status, headers=answer.headers), self.settings.retry_after_cap)
+            if answer.status == 429:
+                self._slow_down(lane, retry_after)
+            raise _Retry(answer, retry_after)
+        return answer
+
     async def fetch(self, url: str, method: str, body_limit: int) -> Answer:
         host = host_key(url)
         lane = self.lane(host)
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(self.settings.link_retries + 1),
-            retry=tenacity.retry_if_exception(_transient),
-            wait=self._wait,
-            reraise=True,
-        )
         try:
+            try:
+                return await self._attempt_once(url, method, host, lane, body_limit)
+            except Exception as exc:  # the common case above costs no retry machinery
+                if not _transient(exc) or self.settings.link_retries < 1:
+                    raise
+                first_failure = exc
+            retrying = tenacity.AsyncRetrying(
+                stop=tenacity.stop_after_attempt(self.settings.link_retries),
+                retry=tenacity.retry_if_exception(_transient),
+                wait=self._wait,
+                reraise=True,
+            )
+            await asyncio.sleep(self._delay_after(first_failure, 1))
             async for attempt in retrying:
                 with attempt:
-                    answer = await self._attempt(url, method, host, lane, body_limit)
-                    if answer.status in TRANSIENT_STATUS:
-                        fake = httpx.Response(answer.status, headers=answer.headers)
-                        retry_after = retry_after_seconds(fake, self.settings.retry_after_cap)
-                        if answer.status == 429:
-                            self._slow_down(lane, retry_after)
-                        raise _Retry(answer, retry_after)
-                    return answer
+                    return await self._attempt_once(url, method, host, lane, body_limit)
         except _Retry as exc:
             return exc.answer
         raise AssertionError("unreachable")  # tenacity either returns, or re-raises
