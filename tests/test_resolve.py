@@ -191,3 +191,13 @@ def test_pinned_and_rejected_overrides(scholar_world, scholar_settings, tmp_path
     pinned, rejected = run(text, settings).resolutions
     assert pinned.paper.arxiv == "1706.03762" and pinned.paper.match.method == "override"
     assert rejected.paper is None or rejected.paper.arxiv != "1706.03762"
+
+
+def test_progress_bar_runs_when_asked_and_stays_silent_otherwise(scholar_world, scholar_settings, capsys):
+    text = "- Attention Is All You Need (NeurIPS'17) [x](https://arxiv.org/abs/1706.03762)"
+    run(text, scholar_settings)
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and quiet.err == ""
+    result = enrich_list(text, dataclasses.replace(scholar_settings, refresh=True), show_progress=True)
+    assert result.resolutions[0].paper is not None
+    assert capsys.readouterr().out == ""  # the bar never writes to standard output

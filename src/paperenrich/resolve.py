@@ -31,7 +31,6 @@ from paperenrich.cache import Cache
 from paperenrich.config import Settings
 from paperenrich.errors import NetworkUnavailable
 from paperenrich.http import Pacer, ServiceUnreachable, make_client
-from paperenrich.ids import canonical_url
 from paperenrich.merge import merge
 from paperenrich.model import Candidate, Entry, Match, Resolution
 from paperenrich.overrides import Overrides
@@ -145,7 +144,12 @@ class Work:
 
 
 def _s2_key(entry: Entry, arxiv_id: str | None) -> str | None:
-    """The one id form S2's batch endpoint is asked for: ARXIV, then DOI, ACL, then a URL form."""
+    """The one id form S2's batch endpoint is asked for: ARXIV, then DOI, then ACL.
+
+    Other ids (OpenReview, PMLR, USENIX, NeurIPS, IEEE, VLDB pages) have no S2 id form: S2's `URL:`
+    form only knows arxiv.org, aclweb.org, acm.org and biorxiv.org, all covered above. Such entries
+    go straight to the title lookups instead of spending batch slots on certain misses.
+    """
     ids = entry.ids
     if arxiv_id:
         return s2.id_key("ARXIV", arxiv_id)
@@ -153,11 +157,6 @@ def _s2_key(entry: Entry, arxiv_id: str | None) -> str | None:
         return s2.id_key("DOI", ids.doi)
     if ids.acl:
         return s2.id_key("ACL", ids.acl)
-    for kind, value in ids.to_dict().items():
-        try:
-            return s2.id_key("URL", canonical_url(kind, value))
-        except ValueError:
-            continue
     return None
 
 
@@ -194,6 +193,7 @@ class Resolver:
         self.bulk_supported = True
         self._changed = asyncio.Event()
         self._inflight: set[tuple[str, str]] = set()
+        self.pacers: list[Pacer] = []
 
     # --- the stage machine -------------------------------------------------------------------
     def needs(self, w: Work) -> list[tuple[str, str]]:
@@ -205,6 +205,8 @@ class Resolver:
             if w.s2_key:
                 out.append((NS_S2, w.s2_key))
             return out
+        if not w.title_key and w.stage in ("s2_title", "ax_title", "s2_match"):
+            return []  # a title with no words: nothing to search for
         if w.stage == "s2_title":
             return [(NS_S2_TITLE, w.title_key)] if self.bulk_supported else []
         if w.stage == "ax_title":
@@ -476,6 +478,10 @@ class Resolver:
             self.advance_all()
             self._notify()
 
+    def rate_wait(self) -> float:
+        """Seconds requests spent waiting on the pacers (both lanes, summed)."""
+        return sum(p.waited for p in self.pacers)
+
     def _all_done(self) -> bool:
         return all(w.stage == "done" for w in self.works)
 
@@ -508,6 +514,7 @@ class Resolver:
         factor, extra = PACE_MARGIN
         arxiv_pacer = Pacer(interval=self.settings.arxiv_interval * factor + extra, concurrency=1)
         s2_pacer = Pacer(interval=factor / self.settings.effective_s2_rps + extra, concurrency=1)
+        self.pacers = [arxiv_pacer, s2_pacer]
         async with make_client(self.settings) as client:
             arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
             s2_client = s2.S2Client(client, self.settings, s2_pacer)
@@ -515,7 +522,7 @@ class Resolver:
                 self._lane("arxiv", self.plan_arxiv, arxiv_client, s2_client),
                 self._lane("s2", self.plan_s2, arxiv_client, s2_client),
             )
-        self.stats.rate_wait = arxiv_pacer.waited + s2_pacer.waited
+        self.stats.rate_wait = self.rate_wait()
         if len(self.dead) == 2 and not self.contacted:
             raise NetworkUnavailable(
                 f"no network: {self.dead['arxiv']}; {self.dead['s2']} (use --offline to work from the cache)"
@@ -576,6 +583,7 @@ async def resolve_entries(entries: list[Entry], settings: Settings, *, cache: Ca
                 progress.update(
                     sum(w.stage == "done" for w in works),
                     requests=sum(resolver.stats.requests.values()),
+                    rate_limit_wait=f"{resolver.rate_wait():.0f}s",
                 )
 
         resolver = Resolver(works, settings, lookups, report)
