@@ -205,8 +205,9 @@ def test_s2_wrong_key_is_permission_error(scholar_world):
 
 
 def test_s2_rate_limit_reaches_the_client_as_429(scholar_world):
-    # At the real pace (1 request/s), since the library opens a new connection per call.
-    with ScholarWorld(time_scale=1.0, s2_api_key=TEST_S2_KEY, corpus=scholar_world.corpus) as world:
+    # A slow pace (one request per 5 s): the library opens a new connection per call, which
+    # takes long enough on a busy machine to slip past a short interval.
+    with ScholarWorld(time_scale=5.0, s2_api_key=TEST_S2_KEY, corpus=scholar_world.corpus) as world:
         client = s2_client(world)
         client.get_paper("ARXIV:1706.03762")
         # With retry=False the library still goes through tenacity, which wraps the error.

@@ -214,6 +214,7 @@ def test_fault_rates_are_deterministic_for_a_seed(scholar_world):
 
 def test_log_records_the_request_but_never_the_key(scholar_world):
     s2(scholar_world, fields="title,year")
+    assert scholar_world.log.wait_idle()
     [record] = scholar_world.log.records(service="s2")
     assert record.method == "GET" and record.path == "/graph/v1/paper/ARXIV:1706.03762"
     assert record.param("fields") == "title,year"

@@ -12,6 +12,8 @@ class RequestRecord:
     """One request as the server saw it. Times are `time.monotonic()` seconds.
 
     `has_key` says whether an API key header was sent; the key itself is never recorded.
+    `status` is set just before the reply is sent (so a client that has read its answer finds it
+    here); `end` only once the last byte is written.
     `in_flight` counts the requests of the same service being served at arrival, this one included.
     """
 
@@ -49,12 +51,28 @@ class RequestLog:
             self._records.append(record)
             return record
 
+    def mark(self, record: RequestRecord, status: int | None, fault: str | None = None) -> None:
+        """The status about to be sent (before `end`, which comes after the last byte)."""
+        with self._lock:
+            record.status = status
+            record.fault = fault
+
     def end(self, record: RequestRecord, status: int | None, fault: str | None = None) -> None:
         with self._lock:
             self._in_flight[record.service] -= 1
             record.end = time.monotonic()
             record.status = status
             record.fault = fault
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being served (every `end` is set); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not any(self._in_flight.values()):
+                    return True
+            time.sleep(0.005)
+        return False
 
     def clear(self) -> None:
         with self._lock:
