@@ -175,3 +175,20 @@ def test_github_action_step_writes_summary_annotations_and_exit_code(web, tmp_pa
     assert summary.read_text().startswith("earlier step\n## Link check\n")  # appended, not overwritten
     assert "| broken | 1 |" in summary.read_text()
     assert outputs.read_text() == "exit-code=2\n"
+
+
+def test_nothing_reachable_is_exit_5_not_a_list_of_broken_links(tmp_path):
+    lst = tmp_path / "offline.md"
+    # nothing listens on port 9 of these loopback addresses: every connection is refused
+    lst.write_text("".join(f"- [p{i}](http://127.0.0.{90 + i}:9/paper)\n" for i in range(3)))
+    done = cli(str(lst), "--allow-private", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 5
+    assert done.stderr.startswith("error: no linked host could be reached (3 hosts tried")
+
+
+def test_one_refused_host_among_answering_ones_is_broken(web, tmp_path):
+    lst = tmp_path / "mixed.md"
+    lst.write_text(f"- [a]({web.url(0, 'ok/mixed')})\n- [b](http://127.0.0.93:9/paper)\n- [c]({web.url(1, 'ok/mixed')})\n")
+    done = cli(str(lst), *FAST, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout.startswith(f"{lst}:2: broken: http://127.0.0.93:9/paper (connection refused)")

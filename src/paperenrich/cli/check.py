@@ -1,7 +1,7 @@
 """`paperenrich check LIST.md ...`: the liveness of every http(s) link, fit for CI.
 
 Exit codes: 0 no broken links, 2 broken links found (or other `--fail-on` statuses),
-1 runtime error, 3 usage or config error, 4 unreadable list file.
+1 runtime error, 3 usage or config error, 4 unreadable list file, 5 no linked host reachable.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from paperenrich.cli.app import app, output_option, write_output
-from paperenrich.errors import EXIT_FINDINGS
+from paperenrich.errors import EXIT_FINDINGS, NetworkUnavailable
 
 IGNORE_FILE = ".paperenrichignore"
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
@@ -56,6 +56,14 @@ def _check_patterns(patterns: tuple[str, ...], what: str) -> None:
             re.compile(pattern)
         except re.error as exc:
             raise UsageError(f"{what}: bad regular expression {pattern!r} ({exc})") from None
+
+
+def network_looks_down(report) -> bool:
+    """Every request of the run failed before any HTTP answer, on 3 or more hosts: that is our
+    network, not the links (reporting them all as broken would be wrong)."""
+    requested = [r for r in report.results if r.status not in ("skipped", "invalid")]
+    answered = [r for r in requested if r.http_status is not None]
+    return len(report.hosts) >= 3 and bool(requested) and not answered and report.summary.get("from_cache", 0) == 0
 
 
 def _host_summary(hosts: dict) -> None:
@@ -130,14 +138,18 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
     _check_patterns(settings.include, "include")
 
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True, console=None) as bar:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout is for the report
             task = bar.add_task("checking links", total=None)
             report = check_lists(paths, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
         _host_summary(report.hosts)
     else:
         report = check_lists(paths, settings)
+    if network_looks_down(report):
+        raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "
+                                 "is this machine offline?")
     write_output(render(report, fmt), output)
     if summary_file is not None:
         try:

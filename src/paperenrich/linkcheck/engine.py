@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import socket
+import ssl
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
@@ -346,17 +348,31 @@ def _transient(exc: BaseException) -> bool:
                             httpx.RemoteProtocolError))
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything behind it (causes, contexts, members of exception groups)."""
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo and len(found) < 50:
+        current = todo.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    return found
+
+
 def _classify_exception(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, httpx.ConnectError):
-        if isinstance(exc.__cause__, ForbiddenAddress):
+        causes = _causes(exc)
+        if any(isinstance(c, ForbiddenAddress) for c in causes):
             return "skipped", FORBIDDEN_DETAIL
         text = str(exc)
-        lowered = text.lower()
-        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+        lowered = " ".join(str(c) for c in causes).lower()
+        if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
             return "broken", f"TLS error: {text}"
-        if "dns" in lowered or "name or service" in lowered or "nodename" in lowered:
+        if any(isinstance(c, socket.gaierror) for c in causes) or "dns" in lowered:
             return "broken", f"DNS failure: {text}"
-        if "refused" in lowered:
+        if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
             return "broken", "connection refused"
         return "broken", f"cannot connect: {text}"
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
