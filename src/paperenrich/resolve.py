@@ -401,15 +401,16 @@ class Resolver:
         return out
 
     @staticmethod
-    def _assign(hits: list[dict], titles: dict[str, str], title_of: Callable[[dict], str]) -> dict[str, list[dict] | None]:
-        """Search hits shared out to the titles they resemble (None: nothing for that title)."""
+    def _assign(hits: list[dict], titles: dict[str, str]) -> dict[str, list[dict] | None]:
+        """Search hits (arXiv or S2 records) shared out to the titles they resemble (None: nothing)."""
         out: dict[str, list[dict] | None] = {}
         for key, title in titles.items():
-            kept = [h for h in hits if title_similarity(title, title_of(h)) >= TITLE_KEEP]
+            kept = [h for h in hits if title_similarity(title, h.get("title") or "") >= TITLE_KEEP]
             out[key] = kept or None
         return out
 
-    async def _execute(self, lane: str, ns: str, keys: list[str], arxiv_client: ax.ArxivClient, s2_client: s2.S2Client) -> None:
+    async def _execute(self, ns: str, keys: list[str]) -> None:
+        arxiv_client, s2_client = self.arxiv_client, self.s2_client
         if ns == NS_ARXIV:
             valid = [k for k in keys if ax.is_valid_id(k)]
             if len(valid) < len(keys):
@@ -420,7 +421,7 @@ class Resolver:
         elif ns == NS_AX_TITLE:
             titles = self._titles_of(keys)
             hits = await arxiv_client.search_titles(list(titles.values()))
-            self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
+            self.lookups.put(ns, self._assign(hits, titles))
         elif ns == NS_S2:
             self.lookups.put(ns, await s2_client.fetch_batch(keys))
         elif ns == NS_S2_TITLE:
@@ -434,12 +435,12 @@ class Resolver:
                 # go to arXiv alone; `needs` stops asking for bulk searches.
                 self.bulk_supported = False
                 return
-            self.lookups.put(ns, self._assign(hits, titles, lambda h: h.get("title") or ""))
+            self.lookups.put(ns, self._assign(hits, titles))
         elif ns == NS_S2_MATCH:
             titles = self._titles_of(keys)
             self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
 
-    async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str], str] | None], arxiv_client, s2_client) -> None:
+    async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str], str] | None]) -> None:
         while not self._all_done():
             if lane in self.dead:
                 # Everything this lane would fetch fails at once with the reason; the other lane goes on.
@@ -457,11 +458,11 @@ class Resolver:
             self.stats.requests[label] += 1
             self._inflight.update((ns, k) for k in keys)
             try:
-                await self._execute(lane, ns, keys, arxiv_client, s2_client)
+                await self._execute(ns, keys)
                 if lane not in self.contacted:
                     # Reached once: from now on a refused connection is a passing fault, retried fully.
                     self.contacted.add(lane)
-                    (arxiv_client if lane == "arxiv" else s2_client).connect_retries = self.settings.max_retries
+                    (self.arxiv_client if lane == "arxiv" else self.s2_client).connect_retries = self.settings.max_retries
             except ServiceUnreachable as exc:
                 self.dead[lane] = str(exc)
                 self.lookups.fail(ns, keys, f"{lane} unreachable")
@@ -516,12 +517,9 @@ class Resolver:
         s2_pacer = Pacer(interval=factor / self.settings.effective_s2_rps + extra, concurrency=1)
         self.pacers = [arxiv_pacer, s2_pacer]
         async with make_client(self.settings) as client:
-            arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
-            s2_client = s2.S2Client(client, self.settings, s2_pacer)
-            await asyncio.gather(
-                self._lane("arxiv", self.plan_arxiv, arxiv_client, s2_client),
-                self._lane("s2", self.plan_s2, arxiv_client, s2_client),
-            )
+            self.arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
+            self.s2_client = s2.S2Client(client, self.settings, s2_pacer)
+            await asyncio.gather(self._lane("arxiv", self.plan_arxiv), self._lane("s2", self.plan_s2))
         self.stats.rate_wait = self.rate_wait()
         if len(self.dead) == 2 and not self.contacted:
             raise NetworkUnavailable(
