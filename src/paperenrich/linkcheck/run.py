@@ -116,6 +116,8 @@ def summarize(results: Sequence[LinkResult], elapsed: float, cached: int = 0, re
 
 def _note_alternatives(results: list[LinkResult], texts: Mapping[str, str]) -> list[LinkResult]:
     """For a blocked link, say when the same entry has an arXiv or DOI link that answers."""
+    if not any(r.status == "blocked" for r in results):
+        return results  # (parsing the entries is only needed for blocked links)
     from paperenrich.ids import extract_ids
     from paperenrich.listparse import scan_text
 
