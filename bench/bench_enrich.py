@@ -58,9 +58,10 @@ def main() -> None:
     entries = seed_entries()
     arxiv_ids = {e.ids.arxiv for e in entries if e.ids.arxiv}
     with_ids = sum(not e.ids.is_empty() for e in entries)
+    s2_ids = {e.ids.arxiv or e.ids.doi or e.ids.acl for e in entries if e.ids.arxiv or e.ids.doi or e.ids.acl}
     title_only = sum(e.ids.is_empty() for e in entries)
     print(f"seeds: {len(SEEDS)} lists, {len(entries)} entries, {len(arxiv_ids)} distinct arXiv ids, "
-          f"{with_ids} entries with ids, {title_only} title-only entries")
+          f"{len(s2_ids)} distinct ids S2 can batch (arXiv, DOI, ACL), {with_ids} entries with ids, {title_only} title-only entries")
 
     with ScholarWorld(time_scale=args.time_scale, s2_api_key="bench-key") as world, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(arxiv_url=world.arxiv_url, s2_url=world.s2_url, s2_api_key="bench-key",
@@ -80,7 +81,7 @@ def main() -> None:
         print(f"  requests by kind: {dict(sorted(req.items()))}; HTTP statuses seen: {dict(statuses)}")
         print(f"  arXiv id_list requests   {req['arxiv_id_list']:4d}  lower bound ceil({len(arxiv_ids)}/100) = {math.ceil(len(arxiv_ids) / 100)}"
               f"  (+{req['arxiv_id_followup']} follow-up batches for arXiv ids found by title)")
-        print(f"  S2 batch requests        {req['s2_batch']:4d}  lower bound ceil({with_ids}/500) = {math.ceil(with_ids / 500)}"
+        print(f"  S2 batch requests        {req['s2_batch']:4d}  lower bound ceil({len(s2_ids)}/500) = {math.ceil(len(s2_ids) / 500)}"
               f"  (+{req['s2_batch_followup']} follow-up batches)")
         titles = req["s2_bulk_search"] + req["arxiv_title_search"] + req["s2_match"]
         print(f"  title requests           {titles:4d}  for {title_only} title-only entries = {titles / max(title_only, 1):.3f} per entry"

@@ -60,10 +60,11 @@ def test_seed_list_resolves_every_known_entry_and_never_a_wrong_one(seed, schola
 
 
 def _bounds(entries) -> tuple[int, int, int]:
+    """ceil(arXiv ids / 100), ceil(ids S2 can batch / 500), and the number of title-only entries."""
     arxiv_ids = {e.ids.arxiv for e in entries if e.ids.arxiv}
-    with_ids = [e for e in entries if not e.ids.is_empty()]
+    s2_ids = {e.ids.arxiv or e.ids.doi or e.ids.acl for e in entries if e.ids.arxiv or e.ids.doi or e.ids.acl}
     title_only = [e for e in entries if e.ids.is_empty()]
-    return math.ceil(len(arxiv_ids) / 100), math.ceil(len(with_ids) / 500), len(title_only)
+    return math.ceil(len(arxiv_ids) / 100), math.ceil(len(s2_ids) / 500), len(title_only)
 
 
 def test_cold_run_requests_within_batching_bounds_and_warm_rerun_makes_none(scholar_world, scholar_settings):
