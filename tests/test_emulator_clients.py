@@ -113,11 +113,12 @@ def test_arxiv_paging_over_several_requests(scholar_world):
 
 
 def test_arxiv_rate_limit_is_http_429_for_the_client(scholar_world):
-    client = arxiv_client(scholar_world)
-    client.delay_seconds = 0  # a rude client
-    list(client.results(arxiv.Search(id_list=["1706.03762"])))
-    with pytest.raises(arxiv.HTTPError) as info:
+    with ScholarWorld(time_scale=0.5, corpus=scholar_world.corpus) as world:  # a 1.5 s interval
+        client = arxiv_client(world)
+        client.delay_seconds = 0  # a rude client
         list(client.results(arxiv.Search(id_list=["1706.03762"])))
+        with pytest.raises(arxiv.HTTPError) as info:
+            list(client.results(arxiv.Search(id_list=["1706.03762"])))
     assert info.value.status == 429
 
 
