@@ -135,6 +135,8 @@ async def send_with_retries(client: httpx.AsyncClient, pacer: Pacer, method: str
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, httpx.ConnectError):
+            return min(backoff(state), 1.0)  # a refused connection: retry soon, or give up soon
         if isinstance(exc, httpx.HTTPStatusError):
             asked = retry_after_seconds(exc.response, retry_after_cap)
             if asked is not None:
