@@ -266,3 +266,14 @@ def test_s2_rate_allows_the_scaled_pace(scholar_world):
         for _ in range(10):
             assert client.get(scholar_world.s2_url + "/paper/ARXIV:1706.03762").status_code == 200
             time.sleep(1.0 / scholar_world.s2_rps_scaled)
+
+
+def test_seed_fixture_is_what_the_builder_writes():
+    """data/seed_papers.json is generated: if this fails, run `python -m tests.emulator.build_seed_fixture`."""
+    import json
+
+    from tests.emulator.build_seed_fixture import OUT, SEEDS_DIR, build
+
+    if not SEEDS_DIR.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    assert build() == json.loads(OUT.read_text(encoding="utf-8"))

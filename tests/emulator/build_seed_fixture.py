@@ -125,7 +125,7 @@ def best_title(paper: dict) -> str:
     for key in (paper["arxiv"], fold(paper["titles"][0])):
         if key in TITLE_FIXES:
             return TITLE_FIXES[key]
-    titles = sorted(set(paper["titles"]), key=len)
+    titles = sorted(dict.fromkeys(paper["titles"]), key=len)  # stable: ties go to the first list that has it
     for title in titles:
         if all(fold(title) in fold(other) for other in titles):
             return title
