@@ -192,3 +192,20 @@ def test_one_refused_host_among_answering_ones_is_broken(web, tmp_path):
     done = cli(str(lst), *FAST, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout.startswith(f"{lst}:2: broken: http://127.0.0.93:9/paper (connection refused)")
+
+
+def test_offline_answers_from_the_cache_only(web, tmp_path):
+    lst = write_list(tmp_path / "off.md", web, (0, "ok/offline-cached"), (1, "status/404/offline"))
+    env_cache = {"PAPERENRICH_CACHE": str(tmp_path / "cache")}
+    os.environ.update(env_cache)
+    try:
+        assert cli(str(lst), *FAST[:1], "--timeout", "0.6", cwd=tmp_path).returncode == 2
+        lst.write_text(lst.read_text() + f"- [new]({web.url(0, 'ok/offline-new')})\n")
+        done = cli(str(lst), "--allow-private", "--offline", "-f", "json", cwd=tmp_path)
+    finally:
+        os.environ.pop("PAPERENRICH_CACHE")
+    statuses = {r["url"]: (r["status"], r["detail"]) for r in json.loads(done.stdout)["results"]}
+    assert done.returncode == 2  # the cached 404 still counts
+    assert statuses[web.url(0, "ok/offline-cached")][0] == "ok"
+    assert statuses[web.url(0, "ok/offline-new")] == ("skipped", "offline: not in the cache")
+    assert web.requests(path_prefix="/ok/offline-new") == []

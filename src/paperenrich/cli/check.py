@@ -101,12 +101,14 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--check-fragments", is_flag=True, help="Check that #anchors exist on the page.")
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--offline", is_flag=True, help="No requests: answers from the cache only (the rest: skipped).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
-          github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, config: Path | None) -> None:
+          github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, offline: bool,
+          config: Path | None) -> None:
     """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
@@ -133,6 +135,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
         changes["allow_private"] = True
     if no_cache:
         changes["use_cache"] = False
+    if offline:
+        changes["offline"] = True
     settings = settings.replace(**changes)
     _check_patterns(settings.exclude, "exclude")
     _check_patterns(settings.include, "include")

@@ -83,13 +83,17 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
         if progress:
             progress(done + len(cached), total + len(cached))
 
-    own_client = client is None
-    client = client or build_client(settings)
-    try:
-        fresh, lanes = await run_checks(todo, settings, client, shifted if progress else None)
-    finally:
-        if own_client:
-            await client.aclose()
+    if settings.offline:  # answers come from the cache only
+        fresh = [LinkResult(url, "skipped", places=tuple(places), detail="offline: not in the cache") for url, places in todo.items()]
+        lanes = {}
+    else:
+        own_client = client is None
+        client = client or build_client(settings)
+        try:
+            fresh, lanes = await run_checks(todo, settings, client, shifted if progress else None)
+        finally:
+            if own_client:
+                await client.aclose()
     if cache is not None:
         cache.put_many(NAMESPACE, {r.url: {**r.to_dict(), "places": [], "signature": signature}
                                    for r in fresh if _cacheable(r)})
@@ -155,7 +159,7 @@ def check_lists(paths: Iterable[str | Path], settings: Settings, *, progress: Ca
     places = collect_places(texts)
     own_cache = cache is None
     if own_cache:
-        cache = Cache(settings.cache_dir, enabled=settings.use_cache and not settings.offline)
+        cache = Cache(settings.cache_dir, enabled=settings.use_cache)
     info: dict[str, Any] = {}
     try:
         results = asyncio.run(check_urls(places, settings, cache=cache, progress=progress, run_info=info))
