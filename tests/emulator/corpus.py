@@ -154,7 +154,7 @@ def generated_fields(key: str, year: int | None, has_doi: bool, give_arxiv: bool
     return out
 
 
-def record_from_dblp(raw: dict) -> Record:
+def record_from_dblp(raw: dict, title: str | None = None) -> Record:
     key = raw["dblp_key"]
     year = raw.get("year")
     year = int(year) if year else None
@@ -171,7 +171,7 @@ def record_from_dblp(raw: dict) -> Record:
         names += ["arxiv", "arxiv_versions", "submitted", "updated", "categories", "open_access_pdf"]
     return Record(
         key=key,
-        title=clean_title(raw["title"]),
+        title=title if title is not None else clean_title(raw["title"]),
         authors=tuple(clean_author(a) for a in raw.get("authors") or ()),
         year=year,
         venue=venue,
@@ -281,8 +281,8 @@ class Corpus:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- building -----------------------------------------------------------------------------
-    def add(self, record: Record) -> None:
-        """Add a record; generated ids that collide with an earlier record are shifted."""
+    def add(self, record: Record, folded: str | None = None) -> None:
+        """Add a record (`folded`: its title already folded); colliding generated ids are shifted."""
         idx = len(self.records)
         while record.corpus_id in self.by_corpus_id:
             record.corpus_id += 1
@@ -302,7 +302,8 @@ class Corpus:
             self.by_dblp.setdefault(record.dblp, idx)
         if record.acl:
             self.by_acl.setdefault(record.acl, idx)
-        folded = fold(record.title)
+        if folded is None:
+            folded = fold(record.title)
         self.folded_titles.append(folded)
         toks = set(folded.split())
         if record.arxiv_title:
@@ -453,7 +454,8 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
                 continue  # whole proceedings volumes are not papers
             if raw["dblp_key"] in corpus.by_dblp:
                 continue
-            folded = fold(clean_title(raw["title"]))
+            title = clean_title(raw["title"])
+            folded = fold(title)
             if folded in absent:
                 continue  # a seed paper kept out of the world on purpose
             same = corpus.by_doi.get(raw["doi"].lower()) if raw.get("doi") else None
@@ -462,7 +464,7 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
             if same is not None and same < fixture_count:
                 _merge_dblp(corpus.records[same], raw)  # a seed/trap record already is this paper
                 continue
-            corpus.add(record_from_dblp(raw))
+            corpus.add(record_from_dblp(raw, title), folded)
     corpus.author_index  # noqa: B018 (build it now, while building everything else)
     return corpus
 
