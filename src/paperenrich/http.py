@@ -139,13 +139,13 @@ async def send_with_retries(client: httpx.AsyncClient, pacer: Pacer, method: str
             return min(backoff(state), 1.0)  # a refused connection: retry soon, or give up soon
         if isinstance(exc, httpx.HTTPStatusError):
             asked = retry_after_seconds(exc.response, retry_after_cap)
+            if asked is None and exc.response.status_code == 429:
+                asked = backoff(state)
             if asked is not None:
+                # The service asked the whole lane to slow down: the wait happens in the pacer,
+                # so every request of this lane honours it (and it counts as rate-limit wait).
                 pacer.slow_down(asked)
-                return asked
-            if exc.response.status_code == 429:
-                delay = backoff(state)
-                pacer.slow_down(delay)
-                return delay
+                return 0.0
         return backoff(state)
 
     def retry_predicate(exc: BaseException) -> bool:
