@@ -202,3 +202,16 @@ def test_progress_bar_runs_when_asked_and_stays_silent_otherwise(scholar_world, 
     result = enrich_list(text, dataclasses.replace(scholar_settings, refresh=True), show_progress=True)
     assert result.resolutions[0].paper is not None
     assert capsys.readouterr().out == ""  # the bar never writes to standard output
+
+
+def test_library_entry_point_and_a_light_import(scholar_world, scholar_settings):
+    import subprocess
+    import sys
+
+    import paperenrich
+
+    (res,) = paperenrich.enrich("- Attention Is All You Need (NeurIPS'17) [x](https://arxiv.org/abs/1706.03762)", scholar_settings)
+    assert res.paper.arxiv == "1706.03762" and res.to_dict()["paper"]["match"]["method"] == "id"
+    heavy = subprocess.run([sys.executable, "-c", "import paperenrich, sys; print(sorted({'httpx', 'rich', 'paperenrich.resolve'} & set(sys.modules)))"],
+                           capture_output=True, text=True, check=True)
+    assert heavy.stdout.strip() == "[]"
