@@ -21,9 +21,9 @@ from typing import Any, Iterable
 import httpx
 
 from paperenrich.ids import ARXIV_ID
-from paperenrich.http import MalformedResponse, Pacer, send_with_retries
 from paperenrich.config import Settings
-from paperenrich.sources import phrase
+from paperenrich.http import MalformedResponse, Pacer
+from paperenrich.sources import ServiceClient, phrase
 
 ID_BATCH = 100  # the API's documented page size limit for id_list
 TITLE_BATCH = 10  # quoted titles ORed into one search_query (keeps URLs short and results focused)
@@ -109,21 +109,14 @@ def _parse_response(response: httpx.Response) -> list[dict[str, Any]]:
     return parse_feed(response.content)
 
 
-class ArxivClient:
+class ArxivClient(ServiceClient):
     """Requests to the arXiv API through the lane's pacer (one connection, one request every interval)."""
 
     def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
-        self.client = client
-        self.settings = settings
-        self.pacer = pacer
-        self.connect_retries = 1  # until the service has answered once: no network must fail fast
+        super().__init__(client, settings, pacer, base_delay=settings.arxiv_interval)
 
     async def _get(self, params: dict[str, str]) -> list[dict[str, Any]]:
-        return await send_with_retries(
-            self.client, self.pacer, "GET", self.settings.arxiv_url, params=params, parse=_parse_response,
-            max_retries=self.settings.max_retries, base_delay=max(self.settings.arxiv_interval, 0.05),
-            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries,
-        )
+        return await self.send("GET", self.settings.arxiv_url, _parse_response, params=params)
 
     async def fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
         """Records for up to ID_BATCH ids in one request; None for an id arXiv does not know.

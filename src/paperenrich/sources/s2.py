@@ -18,8 +18,8 @@ from typing import Any, Iterable
 import httpx
 
 from paperenrich.config import Settings
-from paperenrich.http import MalformedResponse, Pacer, send_with_retries
-from paperenrich.sources import phrase
+from paperenrich.http import MalformedResponse, Pacer
+from paperenrich.sources import ServiceClient, phrase
 
 ID_BATCH = 500  # the API's limit for /paper/batch
 TITLE_BATCH = 20  # quoted titles ORed into one /paper/search/bulk query
@@ -90,23 +90,16 @@ def _parse_match(response: httpx.Response) -> dict[str, Any] | None:
     return papers[0] if papers else None
 
 
-class S2Client:
+class S2Client(ServiceClient):
     """Requests to the Semantic Scholar Graph API through the lane's pacer (its effective rps)."""
 
     def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
-        self.client = client
-        self.settings = settings
-        self.pacer = pacer
-        self.connect_retries = 1  # until the service has answered once: no network must fail fast
+        key = {"x-api-key": settings.s2_api_key} if settings.s2_api_key else {}
+        super().__init__(client, settings, pacer, base_delay=1 / settings.effective_s2_rps, headers=key)
         self.base = settings.s2_url.rstrip("/")
-        self.headers = {"x-api-key": settings.s2_api_key} if settings.s2_api_key else {}
 
     async def _send(self, method: str, path: str, parse, **kwargs):
-        return await send_with_retries(
-            self.client, self.pacer, method, self.base + path, parse=parse, headers=self.headers,
-            max_retries=self.settings.max_retries, base_delay=max(1 / self.settings.effective_s2_rps, 0.05),
-            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries, **kwargs,
-        )
+        return await self.send(method, self.base + path, parse, **kwargs)
 
     async def fetch_batch(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
         """Records for up to ID_BATCH ids in one request; None for an unknown id.
