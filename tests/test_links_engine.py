@@ -193,3 +193,17 @@ def test_blocked_link_notes_the_entrys_answering_arxiv_link():
     assert noted[0].detail == "bot; the same entry's https://arxiv.org/abs/1706.03762 answers"
     results[1] = LinkResult("https://arxiv.org/abs/1706.03762", "broken", 404, places=(Place("l.md", 3),))
     assert _note_alternatives(results, {"l.md": text})[0].detail == "bot"
+
+
+def test_spacing_holds_when_requests_also_wait_for_global_slots():
+    # Two slow requests to host B hold both global slots and end together; host A's requests,
+    # queued meanwhile, must still start `interval` apart when the slots free up at once.
+    with WebHosts(2, first_host=80) as web2:
+        a, b = web2.hosts
+        urls = [web2.url(1, f"slow-first-byte/0.15/{i}") for i in range(2)] + [web2.url(0, f"ok/{i}") for i in range(4)]
+        settings = Settings(**{**FAST, "max_concurrency": 2, "host_interval": 0.05},
+                            hosts={b: HostRule(interval=0.0)})
+        results, _ = run(urls, settings)
+        assert all(r.status == "ok" for r in results.values())
+        assert web2.max_total_in_flight() <= 2
+        assert web2.min_start_gap(a) >= 0.05 * 0.8

@@ -67,7 +67,8 @@ class _Retry(Exception):
 class HostLane:
     """Pacing and statistics of one host."""
 
-    pacer: Pacer
+    pacer: Pacer  # spacing between request starts (entered last, right before sending)
+    slots: asyncio.Semaphore  # requests at once to this host
     rule: HostRule
     head_refused: bool = False
     requests: int = 0
@@ -169,7 +170,7 @@ class Checker:
             rule = rule_for(host, self.settings.hosts)
             interval = rule.interval if rule.interval is not None else self.settings.host_interval
             concurrency = rule.max_concurrency or self.settings.host_concurrency
-            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), rule)
+            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), asyncio.Semaphore(concurrency), rule)
         return lane
 
     def _headers(self, host: str, lane: HostLane) -> dict[str, str]:
@@ -188,24 +189,25 @@ class Checker:
 
     # --- one request, with the retry policy -----------------------------------------------------
     async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int) -> Answer:
-        async with lane.pacer:
-            async with self._global:
-                lane.requests += 1
-                lane.in_flight += 1
-                lane.max_in_flight = max(lane.max_in_flight, lane.in_flight)
-                try:
-                    async with asyncio.timeout(self.settings.link_timeout):  # a whole-answer deadline: tarpits end here
-                        request = self.client.build_request(method, url, headers=self._headers(host, lane))
-                        response = await self.client.send(request, stream=True)
-                        try:
-                            body = b""
-                            textual = response.headers.get("content-type", "").lower().startswith(_TEXTUAL)
-                            if method == "GET" and textual and response.status_code not in REDIRECT_STATUS:
-                                body = await _read_some(response, body_limit)
-                        finally:
-                            await response.aclose()
-                finally:
-                    lane.in_flight -= 1
+        # Host slot, then a global slot, then the host's spacing: the interval is kept between
+        # the moments requests really start, not between moments they began to wait.
+        async with lane.slots, self._global, lane.pacer:
+            lane.requests += 1
+            lane.in_flight += 1
+            lane.max_in_flight = max(lane.max_in_flight, lane.in_flight)
+            try:
+                async with asyncio.timeout(self.settings.link_timeout):  # a whole-answer deadline: tarpits end here
+                    request = self.client.build_request(method, url, headers=self._headers(host, lane))
+                    response = await self.client.send(request, stream=True)
+                    try:
+                        body = b""
+                        textual = response.headers.get("content-type", "").lower().startswith(_TEXTUAL)
+                        if method == "GET" and textual and response.status_code not in REDIRECT_STATUS:
+                            body = await _read_some(response, body_limit)
+                    finally:
+                        await response.aclose()
+            finally:
+                lane.in_flight -= 1
         return Answer(response.status_code, response.headers, body)
 
     def _delay_after(self, exc: BaseException | None, failures: int) -> float:
@@ -286,7 +288,8 @@ class Checker:
             lane = self.lane(host_key(current))
             try:
                 answer = await self.fetch(current, method, body_limit)
-                if method == "HEAD" and answer.status not in REDIRECT_STATUS and not (200 <= answer.status < 300):
+                if (method == "HEAD" and answer.status not in REDIRECT_STATUS and answer.status not in TRANSIENT_STATUS
+                        and not (200 <= answer.status < 300)):
                     if answer.status in (405, 501):
                         lane.head_refused = True
                     method = "GET"  # HEAD refused or looks wrong: ask the way a browser does
