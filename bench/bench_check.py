@@ -135,6 +135,8 @@ def main() -> None:
                       "- [meta](http://169.254.169.254/latest/meta-data/) [lan](http://10.1.2.3/) [v6](http://[::1]/)"]
         listing = work / "LIST.md"
         listing.write_text("# Bench\n\n" + "\n".join(lines) + "\n")
+        html = work / "LIST.html"  # the same links for linkchecker, which reads HTML, not Markdown
+        html.write_text("<html><body>" + "".join(f'<a href="{u}">p</a>\n' for u in urls + hostile) + "</body></html>\n")
         per_host = Counter(u.split("/")[2] for u in urls)
         bound = lower_bound(per_host, args.concurrency, args.interval, args.latency)
         print(f"{args.urls} URLs over {args.hosts} hosts, latency {args.latency * 1000:.0f} ms, "
@@ -174,7 +176,7 @@ def main() -> None:
                 ("linkinator", find_tool("linkinator"), lambda t: [t, str(listing), "--markdown", "--concurrency", "128"]),
                 ("markdown-link-check", find_tool("markdown-link-check"), lambda t: [t, "-q", str(listing)]),
                 ("linkchecker", find_tool("linkchecker"), lambda t: [t, "--no-warnings", "--threads", "128", "-o", "none",
-                                                                     "--check-extern", str(listing)]),
+                                                                     "--check-extern", str(html)]),
             ]
             for name, tool, command in peers:
                 if not tool:
