@@ -130,9 +130,6 @@ def main() -> None:
             hostile = [f"{base[0]}/loop/a/x", f"{base[1]}/huge/x", f"{base[2]}/tarpit/x", f"{base[3]}/endless/x",
                        f"{base[4]}/redirect/301/30/x", f"{base[5]}/reset/x", f"{base[6]}/slow-first-byte/60/x"]
         lines = [f"- [Paper {i}]({u})" for i, u in enumerate(urls + hostile)]
-        if args.hostile:
-            lines += ["- [js](javascript:alert(1)) <a href=\"file:///etc/passwd\">f</a> <a href=\"javascript:x\">j</a>",
-                      "- [meta](http://169.254.169.254/latest/meta-data/) [lan](http://10.1.2.3/) [v6](http://[::1]/)"]
         listing = work / "LIST.md"
         listing.write_text("# Bench\n\n" + "\n".join(lines) + "\n")
         html = work / "LIST.html"  # the same links for linkchecker, which reads HTML, not Markdown
@@ -171,6 +168,15 @@ def main() -> None:
             for r in report.results:
                 if "/ok/" not in r.url:
                     print(f"    {r.status:10} {r.url[:60]:60} {r.detail}")
+            # Unsafe targets, checked with the default settings (private addresses refused):
+            # nothing here may be requested, whatever answers on this network.
+            unsafe = work / "UNSAFE.md"
+            unsafe.write_text("- [js](javascript:alert(1)) <a href=\"file:///etc/passwd\">f</a> <a href=\"javascript:x\">j</a>\n"
+                              "- [meta](http://169.254.169.254/latest/meta-data/) [lan](http://10.1.2.3/) [v6](http://[::1]/)\n"
+                              f"- [by name](http://localhost:{emulator.port}/ok/x) [data](data:text/html,hi)\n")
+            emulator.ask("reset")
+            for r in check_lists([unsafe], Settings(use_cache=False, link_timeout=5.0)).results:
+                print(f"    {r.status:10} {r.url[:60]:60} {r.detail}")
         if args.peers:
             peers = [
                 ("linkinator", find_tool("linkinator"), lambda t: [t, str(listing), "--markdown", "--concurrency", "128"]),
