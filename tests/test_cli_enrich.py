@@ -158,3 +158,63 @@ def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(scholar_world, t
     resumed_requests = len(scholar_world.log) - scholar_world.log.count(status=429)
     assert resumed_requests < full_requests  # what finished before the kill was not asked again
     assert json.loads(resumed.stdout)["entries"] == json.loads(full.stdout)["entries"]
+
+
+BOX_CHARS = set("│┃─━┏┓┗┛┡┩╇╈┼╋")
+
+
+def _plain_table_checks(text: str, world) -> None:
+    """Plain aligned text: a header, one line per entry in list order, columns that line up."""
+    assert "\x1b[" not in text and not BOX_CHARS & set(text)
+    header, *rows = text.rstrip("\n").splitlines()
+    assert header.split() == ["LINE", "TITLE", "YEAR", "VENUE", "DOI", "/", "ARXIV", "CITES", "MATCH"]
+    assert [row.split()[0] for row in rows] == ["2", "3", "4"]  # the entries' lines in LIST
+    vllm = world.corpus.get_arxiv("2309.06180")
+    title_col, year_col = header.index("TITLE"), header.index("YEAR")
+    assert rows[0][title_col:].startswith(vllm.title[:40])
+    assert rows[0][year_col:].startswith(str(vllm.year))
+    assert rows[2][title_col:].startswith("A Paper Title That Nobody") and "not found" in rows[2]
+
+
+def test_table_is_plain_text_when_piped_or_written_to_a_file(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    env = _env(scholar_world)
+    piped = enrich(["list.md", "--cache", "c"], env, tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    _plain_table_checks(piped.stdout, scholar_world)
+    to_file = enrich(["list.md", "--cache", "c", "-o", "out.txt"], env, tmp_path)
+    assert to_file.returncode == 0 and to_file.stdout == ""
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == piped.stdout
+
+
+def _run_on_a_terminal(args, env, cwd) -> tuple[int, str]:
+    """Run with standard output on a pseudo-terminal; what the terminal got, as text."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", *args], stdout=follower,
+                            stderr=subprocess.DEVNULL, env={**env, "COLUMNS": "200"}, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_table_is_a_rich_table_on_a_terminal_but_plain_with_output_file(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    env = _env(scholar_world)
+    code, shown = _run_on_a_terminal(["list.md", "--cache", "c"], env, tmp_path)
+    assert code == 0
+    assert BOX_CHARS & set(shown) and "Efficient Memory Management" in shown
+    # -o FILE gets plain text even when standard output is a terminal.
+    code, shown = _run_on_a_terminal(["list.md", "--cache", "c", "-o", "out.txt"], env, tmp_path)
+    assert code == 0 and shown == ""
+    _plain_table_checks((tmp_path / "out.txt").read_text(encoding="utf-8"), scholar_world)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -56,6 +57,8 @@ def enrich(path: Path, fmt: str, output: Path | None, offline: bool, refresh: bo
     elif fmt == "csv":
         text = to_csv(result.resolutions)
     else:
-        text = to_table(result.resolutions)
+        # Rich only when a person is looking at a terminal; files and pipes get plain aligned text.
+        to_terminal = (output is None or str(output) == "-") and sys.stdout.isatty()
+        text = to_table(result.resolutions, rich=to_terminal)
     write_output(text, output)
     console_err(summary_line(result.stats))

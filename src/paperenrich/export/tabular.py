@@ -53,23 +53,64 @@ def to_csv(resolutions: Iterable[Resolution]) -> str:
     return buf.getvalue()
 
 
-def to_table(resolutions: Iterable[Resolution], width: int = 160) -> str:
-    """A readable table for a terminal: line, title, what it resolved to (or why not)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_edge=False, expand=False)
-    for name in ("line", "title", "year", "venue", "doi / arXiv", "cites", "match"):
-        table.add_column(name, overflow="fold")
+def _table_rows(resolutions: Iterable[Resolution]) -> list[tuple[str, ...]]:
+    """line, title, year, venue, doi / arXiv, cites, match (or why it is unresolved)."""
+    rows = []
     for r in resolutions:
         p = r.paper
         if p is None:
-            table.add_row(str(r.entry.line), r.entry.title, "", "", "", "", f"[red]{r.reason}[/red]")
+            rows.append((str(r.entry.line), r.entry.title, "", "", "", "", r.reason or ""))
             continue
         ident = p.doi or (f"arXiv:{p.arxiv}" if p.arxiv else "")
         match = f"{p.match.method} ({p.match.source}, {p.match.score:.2f})" if p.match else ""
-        table.add_row(str(r.entry.line), p.title, str(p.year or ""), p.venue_short or p.venue or "", ident,
-                      "" if p.citation_count is None else str(p.citation_count), match)
+        rows.append((str(r.entry.line), p.title, str(p.year or ""), p.venue_short or p.venue or "", ident,
+                     "" if p.citation_count is None else str(p.citation_count), match))
+    return rows
+
+
+TABLE_HEADER = ("LINE", "TITLE", "YEAR", "VENUE", "DOI / ARXIV", "CITES", "MATCH")
+_TITLE_WIDTH = 80
+
+
+def _plain_table(rows: list[tuple[str, ...]]) -> str:
+    """Aligned columns separated by two spaces, one entry per line: easy to grep, cut and diff."""
+    rows = [(r[0], r[1] if len(r[1]) <= _TITLE_WIDTH else r[1][: _TITLE_WIDTH - 3] + "...", *r[2:]) for r in rows]
+    width = [max(len(row[i]) for row in [TABLE_HEADER, *rows]) for i in range(len(TABLE_HEADER))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[0].rjust(width[0])] + [row[i].ljust(width[i]) for i in range(1, len(row))]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join(line(row) for row in [TABLE_HEADER, *rows]) + "\n"
+
+
+def _rich_table(rows: list[tuple[str, ...]], resolved: list[bool], width: int) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_edge=False, expand=False, header_style="bold")
+    for name in TABLE_HEADER:
+        table.add_column(name.lower(), overflow="fold")
+    for row, ok in zip(rows, resolved):
+        # Text, not markup: titles may hold brackets that Rich would read as tags.
+        cells = [Text(c) for c in row]
+        if not ok:
+            cells[-1].stylize("red")
+        table.add_row(*cells)
     buf = io.StringIO()
-    Console(file=buf, width=width, no_color=True, highlight=False).print(table)
+    Console(file=buf, width=width, force_terminal=True, highlight=False).print(table)
     return buf.getvalue()
+
+
+def to_table(resolutions: Iterable[Resolution], rich: bool = False, width: int | None = None) -> str:
+    """The resolutions as a table: a Rich table for a terminal (rich=True), plain aligned text otherwise."""
+    resolutions = list(resolutions)
+    rows = _table_rows(resolutions)
+    if not rich:
+        return _plain_table(rows)
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((160, 24)).columns
+    return _rich_table(rows, [r.paper is not None for r in resolutions], width)
