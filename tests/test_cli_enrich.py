@@ -218,3 +218,34 @@ def test_table_is_a_rich_table_on_a_terminal_but_plain_with_output_file(scholar_
     code, shown = _run_on_a_terminal(["list.md", "--cache", "c", "-o", "out.txt"], env, tmp_path)
     assert code == 0 and shown == ""
     _plain_table_checks((tmp_path / "out.txt").read_text(encoding="utf-8"), scholar_world)
+
+
+def test_enrich_bibtex_fix_report_share_one_set_of_service_flags():
+    from paperenrich.cli.app import app
+    import paperenrich.cli  # noqa: F401  (registers the commands)
+
+    def flags(command: str) -> dict[str, tuple]:
+        return {p.name: (tuple(p.opts), p.help, p.is_flag) for p in app.commands[command].params
+                if isinstance(p, __import__("click").Option) and p.name not in ("help",)}
+
+    service = {"config", "cache_dir", "no_cache", "offline", "refresh", "overrides_file", "contact", "arxiv_url",
+               "s2_url", "arxiv_interval", "s2_rps"}
+    shared = {name: flags("enrich")[name] for name in service}
+    for command in ("bibtex", "fix", "report"):
+        assert {name: flags(command)[name] for name in service} == shared, command
+
+
+def test_endpoint_flags_and_no_cache_work_for_enrich_and_bibtex(scholar_world, tmp_path):
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    env = _env(scholar_world)
+    for name in ("PAPERENRICH_ARXIV_URL", "PAPERENRICH_S2_URL"):
+        env.pop(name)
+    urls = ["--arxiv-url", scholar_world.arxiv_url, "--s2-url", scholar_world.s2_url]
+    proc = enrich(["list.md", "--format", "json", "--no-cache", *urls], env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [e["paper"] is not None for e in json.loads(proc.stdout)["entries"]] == [True, True, False]
+    assert not (tmp_path / "cache").exists()  # --no-cache: nothing written to the default ./cache
+    bib = subprocess.run([sys.executable, "-m", "paperenrich", "bibtex", "list.md", "--no-cache", "--no-unresolved",
+                          *urls], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert bib.returncode == 0, bib.stderr
+    assert bib.stdout.count("\n@") + bib.stdout.startswith("@") == 2 and "2309.06180" in bib.stdout

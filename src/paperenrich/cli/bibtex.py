@@ -1,46 +1,14 @@
-"""`paperenrich bibtex LIST.md [-o refs.bib]`: BibTeX of the resolved papers of a list.
-
-Also home of the service options the publishing commands (bibtex, fix, report) share with
-`enrich`: --config, --cache, --no-cache, --offline, --refresh, --overrides, --contact.
-"""
+"""`paperenrich bibtex LIST.md [-o refs.bib]`: BibTeX of the resolved papers of a list."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from paperenrich.cli.app import app, output_option, write_output
-
-
-def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The flags that choose how to reach arXiv and Semantic Scholar, and the cache."""
-    options = [
-        click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                     help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml)."),
-        click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                     help="Cache directory (default ./cache)."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-        click.option("--offline", is_flag=True, help="No network: use only what is in the cache."),
-        click.option("--refresh", is_flag=True, help="Ignore cached lookups (new answers are still cached)."),
-        click.option("--overrides", "overrides_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                     help="File of manual matches (pins and rejections)."),
-        click.option("--contact", default=None, help="E-mail address put in the User-Agent."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def settings_from(config: Path | None, cache_dir: Path | None, no_cache: bool, offline: bool, refresh: bool,
-                  overrides_file: Path | None, contact: str | None):
-    from paperenrich.config import load_settings
-
-    return load_settings(
-        config, cache_dir=cache_dir, use_cache=False if no_cache else None, offline=offline or None,
-        refresh=refresh or None, overrides_file=overrides_file, contact=contact,
-    )
+from paperenrich.cli.options import service_options, settings_from
 
 
 @app.command()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from paperenrich.cli.app import app, console_err, output_option, write_output
+from paperenrich.cli.options import service_options, settings_from
 
 
 def summary_line(stats) -> str:
@@ -28,29 +30,14 @@ def summary_line(stats) -> str:
 @click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @output_option
-@click.option("--offline", is_flag=True, help="Use only the cache; say which entries it could not fill.")
-@click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still cached).")
-@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), help="Cache directory (default ./cache).")
-@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), help="TOML file pinning or rejecting matches.")
-@click.option("--contact", help="E-mail address put in the User-Agent.")
-@click.option("--arxiv-url", help="arXiv API endpoint (default: $PAPERENRICH_ARXIV_URL or the real service).")
-@click.option("--s2-url", help="Semantic Scholar Graph API base (default: $PAPERENRICH_S2_URL or the real service).")
-@click.option("--arxiv-interval", type=click.FloatRange(min=0), help="Seconds between arXiv requests (default 3).")
-@click.option("--s2-rps", type=click.FloatRange(min=0.001), help="S2 requests per second (default 1 with a key, 1/3 without).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
-def enrich(path: Path, fmt: str, output: Path | None, offline: bool, refresh: bool, cache_dir: Path | None,
-           overrides: Path | None, contact: str | None, arxiv_url: str | None, s2_url: str | None,
-           arxiv_interval: float | None, s2_rps: float | None, progress: bool | None, config: Path | None) -> None:
+@service_options
+def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **service: Any) -> None:
     """Resolve every entry of a list against arXiv and Semantic Scholar: authors, DOIs, citations, links."""
-    from paperenrich.config import load_settings
     from paperenrich.export.tabular import to_csv, to_json, to_table
     from paperenrich.resolve import enrich_list
 
-    settings = load_settings(config, offline=offline or None, refresh=refresh or None, cache_dir=cache_dir,
-                             overrides_file=overrides, contact=contact, arxiv_url=arxiv_url, s2_url=s2_url,
-                             arxiv_interval=arxiv_interval, s2_rps=s2_rps)
+    settings = settings_from(**service)
     result = enrich_list(path, settings, show_progress=progress, source=str(path))
     if fmt == "json":
         text = to_json(result.source, result.resolutions, result.stats.to_dict())

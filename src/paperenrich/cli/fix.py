@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, console_err
-from paperenrich.cli.bibtex import service_options, settings_from
+from paperenrich.cli.options import service_options, settings_from
 
 
 def parse_additions(text: str | None) -> tuple[str, ...]:

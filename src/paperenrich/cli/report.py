@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, console_err, output_option, write_output
-from paperenrich.cli.bibtex import service_options, settings_from
+from paperenrich.cli.options import service_options, settings_from
 from paperenrich.cli.fix import check_links_default
 
 

@@ -1,0 +1,53 @@
+"""The service and cache flags shared by every command that resolves a list (enrich, bibtex, fix,
+report), defined once so their names, help and behaviour cannot drift apart.
+
+Usage: decorate the command with `@service_options`, take `**service` and build its settings
+with `settings_from(**service)`. A flag not given is None, so config file and environment win.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+_OPTIONS = (
+    click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                 help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml)."),
+    click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                 help="Cache directory (default ./cache)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option("--offline", is_flag=True, help="No network: use only the cache; say which entries it could not fill."),
+    click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still cached)."),
+    click.option("--overrides", "overrides_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                 help="TOML file pinning or rejecting matches."),
+    click.option("--contact", default=None, help="E-mail address put in the User-Agent."),
+    click.option("--arxiv-url", default=None, help="arXiv API endpoint (default: $PAPERENRICH_ARXIV_URL or the real service)."),
+    click.option("--s2-url", default=None,
+                 help="Semantic Scholar Graph API base (default: $PAPERENRICH_S2_URL or the real service)."),
+    click.option("--arxiv-interval", type=click.FloatRange(min=0), default=None,
+                 help="Seconds between arXiv requests (default 3)."),
+    click.option("--s2-rps", type=click.FloatRange(min=0.001), default=None,
+                 help="S2 requests per second (default 1 with a key, 1/3 without)."),
+)
+
+
+def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags that choose how to reach arXiv and Semantic Scholar, and the cache."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def settings_from(config: Path | None, cache_dir: Path | None, no_cache: bool, offline: bool, refresh: bool,
+                  overrides_file: Path | None, contact: str | None, arxiv_url: str | None, s2_url: str | None,
+                  arxiv_interval: float | None, s2_rps: float | None):
+    """Settings from the config file, the environment and these flags (flags win when given)."""
+    from paperenrich.config import load_settings
+
+    return load_settings(
+        config, cache_dir=cache_dir, use_cache=False if no_cache else None, offline=offline or None,
+        refresh=refresh or None, overrides_file=overrides_file, contact=contact, arxiv_url=arxiv_url,
+        s2_url=s2_url, arxiv_interval=arxiv_interval, s2_rps=s2_rps,
+    )
