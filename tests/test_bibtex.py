@@ -157,3 +157,14 @@ def _quiet_bibtexparser():
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     yield
     pybtex.errors.set_strict_mode(False)
+
+
+def test_arxiv_only_preprint_gets_primary_class_when_the_category_is_known():
+    known = Paper(**{**GPIPE.__dict__, "primary_category": "cs.LG"})
+    unknown_first = Paper(title="Sparse Things", authors=("Ada Byron",), year=2020, venue="arXiv", arxiv="2001.00002")
+    entries, pyb = parse_both(to_bibtex([Resolution(entry(1, "a"), known), Resolution(entry(2, "b"), unknown_first)]))
+    gpipe, sparse = entries
+    assert gpipe.entry_type == "misc" and gpipe["primaryClass"] == "cs.LG"
+    assert gpipe["eprint"] == "1811.06965" and gpipe["archivePrefix"] == "arXiv"
+    assert pyb[0].fields["primaryClass"] == "cs.LG"
+    assert "primaryClass" not in sparse.fields_dict  # no category known: no empty field

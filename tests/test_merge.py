@@ -59,3 +59,9 @@ def test_publisher_doi_helper_and_empty_merge():
     assert publisher_doi("10.48550/arXiv.2309.06180") is None
     with pytest.raises(ValueError):
         merge(None, None, M)
+
+
+def test_primary_category_comes_from_the_arxiv_record_only():
+    assert merge(dict(ARXIV, primary_category="cs.DC"), S2, M).primary_category == "cs.DC"
+    assert merge(None, S2, M).primary_category is None  # S2 has no arXiv category
+    assert merge(dict(ARXIV, primary_category="cs.DC"), None, M).to_dict()["primary_category"] == "cs.DC"

@@ -215,3 +215,24 @@ def test_library_entry_point_and_a_light_import(scholar_world, scholar_settings)
     heavy = subprocess.run([sys.executable, "-c", "import paperenrich, sys; print(sorted({'httpx', 'rich', 'paperenrich.resolve'} & set(sys.modules)))"],
                            capture_output=True, text=True, check=True)
     assert heavy.stdout.strip() == "[]"
+
+
+def test_primary_category_from_the_arxiv_record_reaches_json_and_bibtex(scholar_world, scholar_settings):
+    import bibtexparser
+
+    from paperenrich.export.bibtex import to_bibtex
+
+    ids = ("2209.02341", "cs/0112999")
+    title_only = scholar_world.corpus.get_arxiv("1805.99103")
+    text = "".join(f"- {scholar_world.corpus.get_arxiv(a).title} [arXiv](https://arxiv.org/abs/{a})\n" for a in ids)
+    text += f"- {title_only.title} (arXiv'{title_only.year % 100:02d})\n"
+    result = run(text, scholar_settings)
+    papers = [r.paper for r in result.resolutions]
+    assert len(papers) == 3 and all(papers), [r.reason for r in result.resolutions]
+    assert [p.match.method for p in papers] == ["id", "id", "title"]
+    expected = [scholar_world.corpus.get_arxiv(a).categories[0] for a in (*ids, "1805.99103")]
+    assert [p.primary_category for p in papers] == expected
+    assert [r.to_dict()["paper"]["primary_category"] for r in result.resolutions] == expected
+    entries = bibtexparser.parse_string(to_bibtex(result.resolutions)).entries
+    assert [(e.entry_type, e["eprint"], e["primaryClass"]) for e in entries] == [
+        ("misc", a, c) for a, c in zip((*ids, "1805.99103"), expected)]

@@ -10,6 +10,7 @@ Field precedence (documented in the README, section `enrich`):
 | doi (publisher) | S2 `externalIds.DOI` | arXiv `arxiv:doi`; the arXiv DOI 10.48550/arXiv.* is never used here |
 | arxiv | arXiv record id | S2 `externalIds.ArXiv` |
 | s2_id, corpus_id, dblp, citation counts, publication_types | S2 only | |
+| primary_category | arXiv `arxiv:primary_category` only | |
 | pdf_url | S2 `openAccessPdf.url` (when not empty) | arXiv pdf link |
 | canonical_url | https://doi.org/DOI when a publisher DOI exists | arXiv abs page, then the S2 page |
 
@@ -89,5 +90,6 @@ def merge(arxiv: dict[str, Any] | None, s2: dict[str, Any] | None, match: Match 
         pdf_url=oa_pdf or ax.get("pdf_url"),
         published_version=published,
         publication_types=tuple(s2.get("publicationTypes") or ()),
+        primary_category=ax.get("primary_category"),
         match=match,
     )

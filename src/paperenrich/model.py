@@ -175,6 +175,7 @@ class Paper:
     pdf_url: str | None = None
     published_version: PublishedVersion | None = None
     publication_types: tuple[str, ...] = ()
+    primary_category: str | None = None  # arXiv's primary category, e.g. "cs.LG"
     match: Match | None = None
 
     def to_dict(self) -> dict[str, Any]:

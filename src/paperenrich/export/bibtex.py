@@ -208,9 +208,8 @@ def _paper_fields(paper: Paper, entry: Entry) -> tuple[str, list[tuple[str, str]
     if paper.arxiv:
         fields.append(("eprint", paper.arxiv))
         fields.append(("archivePrefix", "arXiv"))
-        category = getattr(paper, "primary_category", None)
-        if category:
-            fields.append(("primaryClass", category))
+        if paper.primary_category:
+            fields.append(("primaryClass", paper.primary_category))
     key_parts = {
         "author": _ascii_slug(_last_name(paper.authors[0])) if paper.authors else "anon",
         "year": str(year or ""),

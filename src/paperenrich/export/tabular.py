@@ -13,7 +13,7 @@ CSV_COLUMNS = (
     "line", "title", "list_venue", "list_year", "status", "match_method", "match_source", "match_score",
     "paper_title", "authors", "year", "venue", "venue_short", "publication_date", "doi", "arxiv", "s2_id",
     "corpus_id", "dblp", "citation_count", "influential_citation_count", "canonical_url", "pdf_url",
-    "published_venue", "published_year", "published_doi", "reason",
+    "published_venue", "published_year", "published_doi", "reason", "primary_category",
 )
 
 
@@ -39,7 +39,7 @@ def _row(r: Resolution) -> dict[str, Any]:
         arxiv=p.arxiv, s2_id=p.s2_id, corpus_id=p.corpus_id, dblp=p.dblp, citation_count=p.citation_count,
         influential_citation_count=p.influential_citation_count, canonical_url=p.canonical_url, pdf_url=p.pdf_url,
         published_venue=pv.venue if pv else None, published_year=pv.year if pv else None,
-        published_doi=pv.doi if pv else None,
+        published_doi=pv.doi if pv else None, primary_category=p.primary_category,
     )
     return row
 
