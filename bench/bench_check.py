@@ -122,6 +122,7 @@ def main() -> None:
 
     emulator = Emulator(args.hosts, args.latency)
     work = Path(tempfile.mkdtemp(prefix="bench-check-"))
+    work.chmod(0o755)  # linkchecker run as root drops to `nobody`, which must read the list
     try:
         base = [f"http://{host}:{emulator.port}" for host in emulator.hosts]
         urls = [f"{base[i % len(base)]}/ok/{i}" for i in range(args.urls)]
@@ -134,6 +135,8 @@ def main() -> None:
         listing.write_text("# Bench\n\n" + "\n".join(lines) + "\n")
         html = work / "LIST.html"  # the same links for linkchecker, which reads HTML, not Markdown
         html.write_text("<html><body>" + "".join(f'<a href="{u}">p</a>\n' for u in urls + hostile) + "</body></html>\n")
+        for path in (listing, html):
+            path.chmod(0o644)
         per_host = Counter(u.split("/")[2] for u in urls)
         bound = lower_bound(per_host, args.concurrency, args.interval, args.latency)
         print(f"{args.urls} URLs over {args.hosts} hosts, latency {args.latency * 1000:.0f} ms, "
