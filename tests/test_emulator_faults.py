@@ -226,3 +226,64 @@ def test_log_records_the_request_but_never_the_key(scholar_world):
 def test_unknown_fault_kind_is_refused(scholar_world):
     with pytest.raises(ValueError, match="unknown fault kind"):
         scholar_world.faults.add("explode")
+
+
+def test_log_readers_only_ever_see_complete_records(scholar_world):
+    """Many concurrent requests, read the moment the answers are in: never a half-written record."""
+    world = ScholarWorld(time_scale=0.0001, corpus=scholar_world.corpus).start()  # effectively no rate limit
+    try:
+        for _ in range(5):
+            world.reset()
+            world.faults.slow_body(0.005, chunks=2, service="arxiv", rate=0.5)
+            barrier = threading.Barrier(8)
+
+            def call():
+                with httpx.Client() as client:
+                    barrier.wait()
+                    client.get(world.arxiv_url, params={"id_list": "1706.03762"})
+
+            threads = [threading.Thread(target=call) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            records = world.log.records(service="arxiv")
+            assert len(records) == 8
+            assert all(r.status is not None and r.end is not None and r.end >= r.start for r in records)
+            assert [r.start for r in records] == sorted(r.start for r in records)
+    finally:
+        world.stop()
+
+
+def test_a_request_still_in_flight_at_clear_never_enters_the_new_log(scholar_world):
+    scholar_world.faults.hang(0.4, service="arxiv", times=1)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(scholar_world.arxiv_url, params={"id_list": "1706.03762"}, timeout=0.1)
+    scholar_world.log.clear()  # the hang is still being served
+    assert scholar_world.log.wait_idle(timeout=0.05)  # nothing of this log is in flight
+    scholar_world.arxiv.reset()
+    assert httpx.get(scholar_world.arxiv_url, params={"id_list": "1706.03762"}).status_code == 200
+    [record] = scholar_world.log.records(service="arxiv")
+    assert record.status == 200 and record.in_flight == 1
+    time.sleep(0.5)  # the hang ends now
+    assert [r.status for r in scholar_world.log.records(service="arxiv")] == [200]
+
+
+def test_a_reset_request_is_in_the_log_when_the_client_sees_the_error(scholar_world):
+    scholar_world.faults.reset(service="arxiv", times=1)
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        httpx.get(scholar_world.arxiv_url, params={"id_list": "1706.03762"})
+    [record] = scholar_world.log.records(service="arxiv")
+    assert record.status is None and record.fault == "reset" and record.end is not None
+
+
+@pytest.mark.parametrize("time_scale, expected", [(0.01, 0.03), (1.0, 3.0)])
+def test_arxiv_503_retry_after_follows_the_time_scale(scholar_world, time_scale, expected):
+    world = ScholarWorld(time_scale=time_scale, corpus=scholar_world.corpus).start()
+    try:
+        world.faults.server_errors(1, code=503, service="arxiv")
+        resp = httpx.get(world.arxiv_url, params={"id_list": "1706.03762"})
+    finally:
+        world.stop()
+    assert resp.status_code == 503
+    assert float(resp.headers["retry-after"]) == pytest.approx(expected)

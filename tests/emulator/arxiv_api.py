@@ -55,9 +55,12 @@ def _now() -> str:
 class ArxivService:
     name = "arxiv"
 
-    def __init__(self, corpus: Corpus, interval: float):
+    RETRY_AFTER_503 = 3.0  # seconds arXiv's 503 page asks for, before the world's time scale
+
+    def __init__(self, corpus: Corpus, interval: float, time_scale: float = 1.0):
         self.corpus = corpus
         self.limiter = IntervalLimiter(interval)
+        self.time_scale = time_scale
 
     def reset(self, interval: float | None = None) -> None:
         self.limiter = IntervalLimiter(self.limiter.interval if interval is None else interval)
@@ -77,7 +80,7 @@ class ArxivService:
             return self.error_feed("bad request")
         if status == 503:
             return Response(503, b"<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n",
-                            "text/html", {"Retry-After": "3"})
+                            "text/html", {"Retry-After": f"{self.RETRY_AFTER_503 * self.time_scale:g}"})
         return Response(status, f"<html><body><h1>{status}</h1></body></html>\n".encode(), "text/html")
 
     def handle(self, request: Request) -> Response:

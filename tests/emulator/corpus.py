@@ -447,8 +447,11 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
         # One json.loads over the whole file is about twice as fast as one per line.
         raws = json.loads(b"[" + b",".join(line for line in lines if line.strip()) + b"]")
         fixture_count = len(corpus.records)
-        fixture_titles = {corpus.folded_titles[i]: i for i in range(fixture_count)}
+        fixture_titles: dict[str, list[int]] = {}
+        for i in range(fixture_count):
+            fixture_titles.setdefault(corpus.folded_titles[i], []).append(i)
         absent = {fold(item["title"]) for item in corpus.unknown}
+        preprinted: set[tuple[str, int | None]] = set()  # (title, year) of DBLP papers given an arXiv id
         for raw in raws:
             if raw.get("type") == "proceedings":
                 continue  # whole proceedings volumes are not papers
@@ -458,25 +461,61 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
             folded = fold(title)
             if folded in absent:
                 continue  # a seed paper kept out of the world on purpose
+            year = int(raw["year"]) if raw.get("year") else None
             same = corpus.by_doi.get(raw["doi"].lower()) if raw.get("doi") else None
-            if same is None:
-                same = fixture_titles.get(folded)
-            if same is not None and same < fixture_count:
-                _merge_dblp(corpus.records[same], raw)  # a seed/trap record already is this paper
+            if same is None or same >= fixture_count:
+                same = next((i for i in fixture_titles.get(folded, ()) if _same_paper(corpus.records[i], year)), None)
+            if same is not None:
+                _merge_dblp(corpus, corpus.records[same], raw)  # a seed/trap record already is this paper
                 continue
-            corpus.add(record_from_dblp(raw, title), folded)
+            record = record_from_dblp(raw, title)
+            if record.arxiv and "arxiv" in record.generated:
+                if (folded, year) in preprinted:
+                    # The same title the same year in two venues: one preprint, not two.
+                    record.arxiv = record.open_access_pdf = record.arxiv_doi = record.journal_ref = None
+                    record.categories, record.submitted, record.updated = (), None, None
+                    preprint_fields = {"arxiv", "arxiv_versions", "submitted", "updated", "categories", "open_access_pdf"}
+                    record.generated = tuple(g for g in record.generated if g not in preprint_fields)
+                else:
+                    preprinted.add((folded, year))
+            corpus.add(record, folded)
     corpus.author_index  # noqa: B018 (build it now, while building everything else)
     return corpus
 
 
-def _merge_dblp(record: Record, raw: dict) -> None:
-    """A seed paper that DBLP also lists: take DBLP's real key and authors (and DOI if missing)."""
+def _same_paper(record: Record, dblp_year: int | None) -> bool:
+    """A fixture record with the DBLP record's title is the same paper if the years agree.
+
+    A preprint year and the proceedings year may differ by one; a generated year says nothing.
+    """
+    if record.year is None or dblp_year is None or "year" in record.generated:
+        return True
+    return abs(record.year - dblp_year) <= 1
+
+
+def _merge_dblp(corpus: Corpus, record: Record, raw: dict) -> None:
+    """A seed paper that DBLP also lists: one record, with DBLP's real key, authors, DOI and year.
+
+    The seed record keeps its S2 id, CorpusId and arXiv id, so both APIs show the same ids.
+    Traps stay as written (their DBLP twin is simply not added); the first DBLP record wins.
+    """
     if record.origin != "seed" or record.dblp:
-        return  # traps stay as written; the first DBLP record wins
+        return
     record.dblp = raw["dblp_key"]
-    if raw.get("authors") and "authors" in record.generated:
+    corpus.by_dblp.setdefault(record.dblp, corpus.by_s2[record.s2_id])
+    generated = set(record.generated)
+    if raw.get("authors") and "authors" in generated:
         record.authors = tuple(clean_author(a) for a in raw["authors"])
-        record.generated = tuple(g for g in record.generated if g != "authors")
+        generated.discard("authors")
+    if raw.get("doi") and not record.doi and raw["doi"].lower() not in corpus.by_doi:
+        record.doi = raw["doi"]
+        corpus.by_doi[record.doi.lower()] = corpus.by_s2[record.s2_id]
+    if raw.get("year") and "year" in generated:
+        record.year = int(raw["year"])
+        generated.discard("year")
+        if record.publication_date and "publication_date" in generated:
+            record.publication_date = f"{record.year}{record.publication_date[4:]}"
+    record.generated = tuple(g for g in record.generated if g in generated)
 
 
 def venue_uuid(name: str) -> str:

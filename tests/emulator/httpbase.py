@@ -169,10 +169,6 @@ class _Handler(BaseHTTPRequestHandler):
                     response = service.handle(request)
             else:
                 fault = None  # refused before the backend: the fault did not get to act
-            if fault is None or fault.kind not in ("reset", "hang", "truncate"):
-                # Known before the first byte goes out, so a client that has read the reply
-                # always finds its status in the log.
-                self.server.log.mark(record, response.status, fault.kind if fault else None)
             status = self._send(response, fault)
         except Exception as exc:  # a bug in the emulator must show, not hang the client
             if isinstance(exc, (ConnectionError, socket.timeout)):

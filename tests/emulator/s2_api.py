@@ -276,6 +276,9 @@ class S2Service:
         toks = folded.split()
         if not toks:
             return None
+        # The paper whose title this exactly is always competes (ratio 100), however common its
+        # words: the ranking below only sees the 200 records sharing the most rare words.
+        exact = [i for i in c.candidates(toks) if c.folded_titles[i] == folded]
         counts: Counter[int] = Counter()
         common = []
         for tok in set(toks):
@@ -288,7 +291,7 @@ class S2Service:
             for posting in common:
                 counts.update(posting)
         best: tuple[float, int, int] | None = None
-        for idx, _ in counts.most_common(200):
+        for idx in exact + [idx for idx, _ in counts.most_common(200)]:
             rec = c.records[idx]
             if not rec.in_s2 or not self._passes(rec, filters):
                 continue

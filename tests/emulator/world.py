@@ -7,7 +7,7 @@
         assert world.log.count(service="arxiv") == 1
 
 `time_scale` multiplies every rate-limit interval and window (0.01 in tests: arXiv's 3 s becomes
-30 ms; 1.0 in benchmarks). Fault delays are not scaled.
+30 ms; 1.0 in benchmarks), and the Retry-After of arXiv's 503 page. Fault delays are not scaled.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class ScholarWorld:
         self.corpus = corpus if corpus is not None else shared_corpus()
         self.log = RequestLog()
         self.faults = Faults(seed)
-        self.arxiv = ArxivService(self.corpus, self.arxiv_interval_scaled)
+        self.arxiv = ArxivService(self.corpus, self.arxiv_interval_scaled, time_scale)
         self.s2 = S2Service(self.corpus, s2_api_key, 1.0 / s2_rps * time_scale, (s2_pool[0], s2_pool[1] * time_scale))
         self._host = host
         self._ports = (arxiv_port, s2_port)
