@@ -83,9 +83,10 @@ def main() -> None:
               f"  (+{req['arxiv_id_followup']} follow-up batches for arXiv ids found by title)")
         print(f"  S2 batch requests        {req['s2_batch']:4d}  lower bound ceil({len(s2_ids)}/500) = {math.ceil(len(s2_ids) / 500)}"
               f"  (+{req['s2_batch_followup']} follow-up batches)")
-        titles = req["s2_bulk_search"] + req["arxiv_title_search"] + req["s2_match"]
+        titles = req["s2_bulk_search"] + req["s2_bulk_search_next_page"] + req["arxiv_title_search"] + req["s2_match"]
         print(f"  title requests           {titles:4d}  for {title_only} title-only entries = {titles / max(title_only, 1):.3f} per entry"
-              f"  (S2 bulk {req['s2_bulk_search']}, arXiv ORed ti: {req['arxiv_title_search']}, S2 match {req['s2_match']})")
+              f"  (S2 bulk {req['s2_bulk_search']} + {req['s2_bulk_search_next_page']} next pages, "
+              f"arXiv ORed ti: {req['arxiv_title_search']}, S2 match {req['s2_match']})")
         arxiv_lane = max(arxiv_sent - 1, 0) * settings.arxiv_interval
         s2_lane = max(s2_sent - 1, 0) / settings.effective_s2_rps
         bound = max(arxiv_lane, s2_lane)

@@ -236,3 +236,51 @@ def test_primary_category_from_the_arxiv_record_reaches_json_and_bibtex(scholar_
     entries = bibtexparser.parse_string(to_bibtex(result.resolutions)).entries
     assert [(e.entry_type, e["eprint"], e["primaryClass"]) for e in entries] == [
         ("misc", a, c) for a, c in zip((*ids, "1805.99103"), expected)]
+
+
+def _bulk_pages(log) -> list[bool]:
+    """For each S2 bulk request in order: whether it asked for a continuation page (had a token)."""
+    return [bool(r.param("token")) for r in log.records(service="s2", path="/paper/search/bulk")]
+
+
+def test_bulk_search_reads_continuation_pages_while_a_title_is_unmatched(scholar_world, scholar_settings):
+    # "Neural networks" is a phrase of ~1900 titles in the world (and the title of none), so the ORed
+    # query overflows its first 1000-paper page; "Deep learning" (KDD'14) sorts past the first two pages.
+    (target,) = scholar_world.corpus.find_title("Deep learning")
+    assert not scholar_world.corpus.find_title("Neural networks")
+    text = "- Deep learning (KDD'14)\n- Neural networks (ICML'15)\n"
+    result = run(text, scholar_settings)
+    deep, neural = result.resolutions
+    assert deep.paper is not None and deep.paper.s2_id == target.s2_id and deep.paper.match.method == "title"
+    assert neural.paper is None
+    assert _bulk_pages(scholar_world.log) == [False, True, True]  # one query, then its next two pages
+    assert result.stats.requests["s2_bulk_search_next_page"] == 2
+    # The bulk pages found it: no one-title fallback request was spent on "Deep learning".
+    matched = [r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/match")]
+    assert "Deep learning" not in matched and matched
+
+
+def test_bulk_search_reads_at_most_three_pages(scholar_world, scholar_settings):
+    # Neither title is the title of a paper in the world, and together they match over 3000 papers.
+    assert not scholar_world.corpus.find_title("Neural networks") and not scholar_world.corpus.find_title("Reinforcement learning")
+    result = run("- Neural networks (ICML'15)\n- Reinforcement learning (NeurIPS'16)\n", scholar_settings)
+    assert [r.paper for r in result.resolutions] == [None, None]
+    assert _bulk_pages(scholar_world.log) == [False, True, True]
+
+
+def test_bulk_search_stops_paging_once_every_title_has_its_paper(scholar_world, scholar_settings):
+    # Together these two phrases match over 1000 papers (the first page is full and has a token),
+    # but both papers are on that first page: no continuation page is read.
+    (deep,) = scholar_world.corpus.find_title("Deep learning")
+    (filters,) = scholar_world.corpus.find_title("Filters")
+    import httpx
+
+    page = httpx.get(f"{scholar_world.s2_url}/paper/search/bulk", params={"query": '"Deep learning" | "Filters"'},
+                     headers={"x-api-key": scholar_settings.s2_api_key}).json()
+    assert page["total"] > 1000 and page["token"]  # the page overflows
+    scholar_world.log.clear()
+    result = run("- Deep learning (KDD'14)\n- Filters (MM'17)\n", scholar_settings)
+    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [deep.s2_id, filters.s2_id]
+    assert _bulk_pages(scholar_world.log) == [False]
+    (first,) = scholar_world.log.records(service="s2", path="/paper/search/bulk")
+    assert first.status == 200 and result.stats.requests["s2_bulk_search_next_page"] == 0

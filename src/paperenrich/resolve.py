@@ -37,7 +37,7 @@ from paperenrich.overrides import Overrides
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
 from paperenrich.titles import normalize_title, title_similarity
-from paperenrich.verify import Choice, Facts, choose, from_arxiv, from_s2, verify_id
+from paperenrich.verify import TITLE_MIN, Choice, Facts, choose, from_arxiv, from_s2, verify_id
 
 # Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
 NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_title", "arxiv_title", "s2_match"
@@ -409,6 +409,31 @@ class Resolver:
             out[key] = kept or None
         return out
 
+    async def _bulk_search(self, titles: dict[str, str]) -> list[dict]:
+        """The hits of one ORed bulk query, reading continuation pages while the page was full and
+        a title still has no near-identical hit, BULK_MAX_PAGES pages at most.
+
+        Why pages rather than smaller batches: one short, common title ("Neural networks") can fill a
+        1000-paper page on its own, so no batch size guarantees a page never overflows, and smaller
+        batches would cost more requests on every list. A continuation page costs a request only in
+        the rare batch that overflows with titles still unmatched; the bound keeps a hopeless batch
+        cheap (what stays unmatched goes on to arXiv and /paper/search/match as before).
+        """
+        queries = list(titles.values())
+        hits, token = await self.s2_client.search_bulk(queries)
+        page, pages = hits, 1
+        while token and len(page) >= s2.BULK_PAGE and pages < s2.BULK_MAX_PAGES and self._unsettled(hits, queries):
+            page, token = await self.s2_client.search_bulk(queries, token=token)
+            self.stats.requests["s2_bulk_search_next_page"] += 1
+            hits = hits + page
+            pages += 1
+        return hits
+
+    @staticmethod
+    def _unsettled(hits: list[dict], titles: list[str]) -> bool:
+        """Some title has no hit similar enough to pass as its paper."""
+        return any(all(title_similarity(t, h.get("title") or "") < TITLE_MIN for h in hits) for t in titles)
+
     async def _execute(self, ns: str, keys: list[str]) -> None:
         arxiv_client, s2_client = self.arxiv_client, self.s2_client
         if ns == NS_ARXIV:
@@ -427,7 +452,7 @@ class Resolver:
         elif ns == NS_S2_TITLE:
             titles = self._titles_of(keys)
             try:
-                hits = await s2_client.search_bulk(list(titles.values()))
+                hits = await self._bulk_search(titles)
             except httpx.HTTPStatusError as exc:
                 if exc.response.status_code != 404:
                     raise

@@ -23,6 +23,8 @@ from paperenrich.sources import ServiceClient, phrase
 
 ID_BATCH = 500  # the API's limit for /paper/batch
 TITLE_BATCH = 20  # quoted titles ORed into one /paper/search/bulk query
+BULK_PAGE = 1000  # papers per /paper/search/bulk page (the API's fixed page size)
+BULK_MAX_PAGES = 3  # pages read for one title batch at most (see Resolver._bulk_search)
 FIELDS = ",".join(
     [
         "paperId", "corpusId", "externalIds", "url", "title", "authors", "year", "venue", "publicationVenue",
@@ -75,12 +77,27 @@ def _parse_batch(response: httpx.Response) -> list[Any]:
     return body
 
 
-def _parse_search(response: httpx.Response) -> list[dict[str, Any]]:
+def _search_body(response: httpx.Response) -> dict[str, Any]:
     _check(response)
     body = _json(response)
     if not isinstance(body, dict) or not isinstance(body.get("data", []), list):
         raise MalformedResponse("S2: search did not return an object with a data list")
+    return body
+
+
+def _papers(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in body.get("data", []) if isinstance(p, dict)]
+
+
+def _parse_search(response: httpx.Response) -> list[dict[str, Any]]:
+    return _papers(_search_body(response))
+
+
+def _parse_bulk(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:
+    """One bulk page: its papers and the continuation token (None on the last page)."""
+    body = _search_body(response)
+    token = body.get("token")
+    return _papers(body), token if isinstance(token, str) and token else None
 
 
 def _parse_match(response: httpx.Response) -> dict[str, Any] | None:
@@ -117,9 +134,13 @@ class S2Client(ServiceClient):
             raise MalformedResponse(f"S2: /paper/batch answered {len(papers)} items for {len(keys)} ids")
         return dict(zip(keys, papers))
 
-    async def search_bulk(self, titles: list[str]) -> list[dict[str, Any]]:
-        """The first page (up to 1000) of papers matching any of the quoted titles."""
-        return await self._send("GET", "/paper/search/bulk", _parse_search, params={"query": bulk_query(titles), "fields": FIELDS})
+    async def search_bulk(self, titles: list[str], token: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page (up to BULK_PAGE) of papers matching any of the quoted titles, and the token of the
+        next page (None on the last). Pass the token back, with the same titles, for the next page."""
+        params = {"query": bulk_query(titles), "fields": FIELDS}
+        if token:
+            params["token"] = token
+        return await self._send("GET", "/paper/search/bulk", _parse_bulk, params=params)
 
     async def match_title(self, title: str) -> dict[str, Any] | None:
         """S2's single best title match, or None."""
