@@ -249,3 +249,48 @@ def test_endpoint_flags_and_no_cache_work_for_enrich_and_bibtex(scholar_world, t
                           *urls], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert bib.returncode == 0, bib.stderr
     assert bib.stdout.count("\n@") + bib.stdout.startswith("@") == 2 and "2309.06180" in bib.stdout
+
+
+@pytest.mark.timeout(180)
+def test_two_processes_sharing_one_cache_both_finish_correctly(scholar_world, tmp_path):
+    from tests.test_resolve import seed_truth
+
+    where, _absent = seed_truth()
+    by_key = {r.key: r for r in scholar_world.corpus.records}
+    seeds = [next(p for p in SEEDS if p.name.startswith(n)) for n in ("000", "001")]
+    env = _env(scholar_world)
+    # Slow answers stretch each run over seconds, so the two surely resolve and write into the one
+    # cache at the same time (checked below: the S2 emulator saw both clients' requests at once).
+    scholar_world.faults.latency(0.4, service="s2")
+    procs = [subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", str(seed), "--format", "json",
+                               "--cache", "shared", "--no-progress"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in seeds]
+    outputs = [proc.communicate(timeout=150) for proc in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+        assert "locked" not in err and "Traceback" not in err
+    assert scholar_world.log.max_in_flight("s2") >= 2  # the runs overlapped
+    with sqlite3.connect(tmp_path / "shared" / "paperenrich.db") as conn:
+        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+    for seed, (out, _err) in zip(seeds, outputs):
+        wrong, missing, known = [], [], 0
+        for entry in json.loads(out)["entries"]:
+            loc = f"{seed.name}:{entry['line']}"
+            if loc not in where:
+                continue
+            known += 1
+            truth = by_key[where[loc]]
+            if entry["paper"] is None:
+                missing.append((loc, entry["reason"]))
+            elif entry["paper"]["s2_id"] != truth.s2_id:
+                wrong.append((loc, entry["paper"]["title"]))
+        assert known > 10 and not wrong and not missing, (seed.name, wrong, missing)
+
+    # Everything both runs found is in the shared cache: warm reruns ask nothing and answer the same.
+    scholar_world.reset()
+    for seed, (out, _err) in zip(seeds, outputs):
+        warm = enrich([str(seed), "--format", "json", "--cache", "shared"], env, tmp_path)
+        assert warm.returncode == 0, warm.stderr
+        assert json.loads(warm.stdout)["entries"] == json.loads(out)["entries"]
+    assert len(scholar_world.log) == 0
