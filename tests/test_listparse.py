@@ -153,3 +153,58 @@ def test_property_no_exception_on_markdownish_text(text):
 @given(st.text())
 def test_property_no_exception_on_arbitrary_text(text):
     scan_text(text)
+
+
+def test_title_link_that_looks_like_a_venue_is_a_title():
+    # "Cluster" is a venue (IEEE Cluster) and "1908" reads as a year, but nothing follows the link:
+    # it is the title (the bench's generated list lost this row once).
+    text = "\n".join([
+        "| Year | Publisher | Title |",
+        "|:-:|:-:|:--|",
+        "| 2019 | MLSys | [Cluster1908: distributed scalable efficient cache](https://openreview.net/forum?id=133541626) |",
+        "- [NSDI 2023](https://www.usenix.org/conference/nsdi23) Title After A Venue Link",
+    ])
+    r = scan_text(text)
+    assert [(e.title, e.venue, e.year, e.line) for e in r.entries] == [
+        ("Cluster1908: distributed scalable efficient cache", "MLSys", 2019, 3),
+        ("Title After A Venue Link", "NSDI", 2023, 4),
+    ]
+    assert r.entries[0].ids.openreview == "133541626"
+
+
+def test_link_targets_are_kept_as_written():
+    text = "\n".join([
+        "- Title One (OSDI'22) [pdf](https://openreview.net/forum?id%253DPgtn4l6eKjv) [home](https://exämple.org/ü?q=a%20b)",
+        "- Title Two (SOSP'23) [paper][two] <https://x.org/a%41>",
+        "",
+        "[two]: https://x.org/p%20q.pdf",
+    ])
+    r = scan_text(text)
+    one, two = r.entries
+    assert [link.url for link in one.links] == ["https://openreview.net/forum?id%253DPgtn4l6eKjv",
+                                                "https://exämple.org/ü?q=a%20b"]
+    assert [link.url for link in two.links] == ["https://x.org/p%20q.pdf", "https://x.org/a%41"]
+
+
+def test_unclosed_backtick_inside_brackets():
+    # markdown-it.rs 0.6 panics on "[x `" when code spans are parsed: backticks are plain text here.
+    text = "- [x ` Title Three (OSDI'22) [pdf](https://arxiv.org/abs/2201.00001)\n- [`"
+    r = scan_text(text)
+    assert r.entries[0].ids.arxiv == "2201.00001"
+    assert r.entries[0].line == 1
+
+
+def test_absurd_nesting_is_parsed_without_crashing():
+    # The Rust parser recurses once per nesting level; deep lines are left out, deep inline
+    # nesting gets a big enough stack. A crash here would kill the test process.
+    deep_quote = "> " * 100_000 + "x"
+    deep_list = "- " * 50_000 + "x"
+    paper = "- Real Paper Title (OSDI'22) [pdf](https://arxiv.org/abs/2201.00001)"
+    r = scan_text("\n".join([deep_quote, "", paper, "", deep_list]))
+    assert [(e.title, e.line) for e in r.entries] == [("Real Paper Title", 3)]
+    assert {s.line: s.reason for s in r.skipped}[1] == "nested too deeply to parse"
+    emphasis = "*a " * 200_000 + "b*" * 200_000  # a 1 MB line of unclosed emphasis
+    r = scan_text(paper + "\n\n" + emphasis + "\n")
+    assert [e.line for e in r.entries] == [1]
+    images = "![" * 100_000 + "a" + "](u)" * 100_000
+    assert [e.line for e in scan_text(paper + "\n\n" + images).entries] == [1]

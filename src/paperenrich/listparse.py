@@ -1,55 +1,52 @@
 """Markdown list -> paper entries (pure; no network).
 
-The text is parsed by markdown-it-py (CommonMark + tables); entries come from its tokens and
-their line maps, never from regular expressions over the whole file:
+The text is parsed by markdown-it-pyrs (markdown-it.rs: CommonMark + GFM tables, in Rust); entries
+come from its syntax tree and the source map of every node, never from regular expressions over
+the whole file:
 
 - list items (bulleted and numbered, nested or flat), table rows, and short paragraphs that
   start with a bold or linked title are the candidates;
-- each candidate's inline tokens become a flat list of pieces (text, links, code, <br>), from
+- each candidate's inline nodes become a flat list of pieces (text, links, code, <br>), from
   which `_analyze` reads the title, the venue and year, and the links;
 - `_classify` decides whether a candidate is a paper or not (table of contents, placeholder,
   software, course or video, acronym, note) and says why;
 - notes that carry links ("[arxiv version](...)") give their links to the paper they follow;
 - papers listed twice (same id, or same normalised title) are marked with `duplicate_of`.
 
-Large files are parsed in chunks split at safe top-level block boundaries, so memory stays
-bounded by the chunk, not the file.
+markdown-it.rs recurses once per level of nesting (`> > > ...`, `*a *a *a ...`) and has no depth
+limit, so the parse runs with a stack sized from the longest block of the text (see `_parse_safely`)
+and lines nested deeper than any list needs are left out first (`_drop_deep_lines`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from itertools import accumulate
+from typing import Callable, TypeVar
+from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from markdown_it.helpers import parseLinkDestination
+from markdown_it_pyrs import MarkdownIt, Node
 
+from paperenrich.errors import InputError
 from paperenrich.ids import ids_from_links
 from paperenrich.model import Entry, Ids, Link, ScanResult, Skipped
 from paperenrich.titles import normalize_title
 from paperenrich.urls import host_of
 from paperenrich.venues import normalize_venue, parse_venue_year, parse_year
 
-_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-# Keep link targets exactly as written (markdown-it would percent-encode and punycode them, which
-# costs a fifth of the parse time and changes the URL the user wrote).
-_MD.normalizeLink = lambda url: url  # type: ignore[method-assign]
-_MD.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
-# Inline content is parsed on demand (see _inline): only for the tokens we read, and never for
-# a paragraph too long to be one entry (a 10 MB line would cost seconds for nothing).
-_MD.disable(["inline", "text_join"])
+# CommonMark's rules and GFM tables and strikethrough, except inline code spans: markdown-it.rs 0.6
+# panics on an unclosed backtick inside brackets ("[x `"), so backticks stay literal text (which
+# is also how an entry's text showed them: "(`PAI`)").
+_MD = MarkdownIt("zero").enable_many([
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference", "html_block",
+    "autolink", "emphasis", "entity", "escape", "image", "link", "newline", "html_inline", "table", "strikethrough",
+])
 MAX_ENTRY_CHARS = 20_000
 
-
-def _inline(tok: Token, env: dict | None = None) -> list[Token]:
-    """The inline children of a block token, parsed now if they were not yet ([] when too long)."""
-    if not tok.meta.get("inline_parsed"):
-        tok.meta["inline_parsed"] = True
-        tok.children = []
-        if len(tok.content) <= MAX_ENTRY_CHARS:
-            _MD.inline.parse(tok.content, _MD, env if env is not None else {}, tok.children)
-    return tok.children
 
 # Link texts that label a link rather than name a paper ("[[paper]](...)", "[link to paper](...)").
 GENERIC_LINK_TEXTS = frozenset(
@@ -109,19 +106,119 @@ _PAREN = re.compile(r"\(([^()]{2,80})\)")
 _TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))\s*$")
 
 
+# The source text and its map -------------------------------------------------------------------
+
+
+class _Source:
+    """The parsed text, with byte offsets (the tree's source maps) turned into lines and text."""
+
+    def __init__(self, text: str, line_offset: int = 0) -> None:
+        self.text = text
+        self.data = text.encode("utf-8")
+        self.ascii = len(self.data) == len(text)
+        self.line_offset = line_offset  # lines of the file before this text
+        sizes = (len(line) + 1 for line in text.split("\n")) if self.ascii else (
+            len(line.encode("utf-8")) + 1 for line in text.split("\n"))
+        self.line_starts = [0, *accumulate(sizes)]
+        self._raw_refs: dict[str, str] | None = None
+        self._ref_lines: list[str] | None = None
+
+    @property
+    def ref_lines(self) -> list[str]:
+        """The reference definitions ([x]: url) of the text: they hold for the whole document."""
+        if self._ref_lines is None:
+            self._ref_lines = [line for line in self.text.split("\n") if _REF_DEF.match(line)]
+        return self._ref_lines
+
+    def line(self, offset: int) -> int:
+        """1-based line of the file holding the byte at `offset`."""
+        return bisect.bisect_right(self.line_starts, offset) + self.line_offset
+
+    def slice(self, start: int, end: int) -> str:
+        if self.ascii:
+            return self.text[start:end]
+        return self.data[start:end].decode("utf-8", "replace")
+
+    def raw_reference(self, url: str) -> str | None:
+        """The destination of a reference definition as written, by its normalised form."""
+        if self._raw_refs is None:
+            self._raw_refs = {}
+            for line in self.ref_lines:
+                if m := _REF_DEF_TARGET.match(line):
+                    dest = parseLinkDestination(line, m.end(), len(line))
+                    if dest.ok:
+                        self._raw_refs.setdefault(unquote(dest.str), dest.str)
+        return self._raw_refs.get(unquote(url))
+
+
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+_REF_DEF_TARGET = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*")
+
+
+def _link_url(node: Node, kids: list[Node], src: _Source) -> str:
+    """A link's target as written in the list.
+
+    The parser percent-encodes targets (`ü` -> `%C3%BC`); that changes the URL the user wrote,
+    so a target with a `%` is read back from the source (markdown-it-py's own destination
+    parser) and kept only when it decodes to what the parser found.
+    """
+    url = node.meta.get("url", "")
+    if "%" not in url and "xn--" not in url:
+        return url  # nothing was encoded: the target is exactly as written
+    start, end = node.srcmap or (0, 0)
+    if node.name == "autolink":
+        raw = src.slice(start + 1, end - 1)
+        return raw if unquote(raw) == unquote(url) else url
+    label_end = kids[-1].srcmap[1] if kids and kids[-1].srcmap else start + 1
+    head = src.slice(start, label_end)
+    text = head + src.slice(label_end, end)
+    pos = text.find("](", len(head))
+    if pos >= 0 and text.endswith(")"):
+        pos += 2
+        while pos < len(text) and text[pos] in " \t\n":
+            pos += 1
+        dest = parseLinkDestination(text, pos, len(text))
+        if dest.ok and unquote(dest.str) == unquote(url):
+            return dest.str
+    raw = src.raw_reference(url)  # a reference link: its definition says how it was written
+    return raw if raw is not None else url
+
+
+def _plain_text(node: Node) -> str:
+    """The text of a node's descendants (an image's alt text)."""
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        name = n.name
+        if name in ("text", "text_special"):
+            parts.append(n.meta.get("content", ""))
+        elif name in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        else:
+            stack.extend(reversed(n.children))
+    return "".join(parts)
+
+
 # Inline content as pieces ------------------------------------------------------------------------
 
 
 @dataclass
 class Piece:
-    kind: str  # text | link | code | br
+    kind: str  # text | link | br
     text: str
     url: str = ""
     strong: bool = False
 
 
-def _pieces(children: list[Token] | None) -> list[Piece]:
-    """Flatten an inline token list: links keep their text and URL; emphasis marks are dropped."""
+_CLOSE = object()  # marks the end of a link or bold node on the walk's stack
+
+
+def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
+    """Flatten inline nodes: links keep their text and URL; emphasis marks are dropped.
+
+    The walk uses an explicit stack, so deeply nested emphasis cannot exhaust Python's recursion.
+    """
     out: list[Piece] = []
     link: Piece | None = None
     strong = 0
@@ -134,40 +231,53 @@ def _pieces(children: list[Token] | None) -> list[Piece]:
         else:
             out.append(Piece("text", text, strong=strong > 0))
 
-    for tok in children or ():
-        t = tok.type
-        if t in ("text", "text_special"):
-            add_text(tok.content)
-        elif t in ("softbreak", "hardbreak"):
-            add_text(" ")
-        elif t == "code_inline":
-            add_text(f"`{tok.content}`")
-        elif t == "link_open":
-            link = Piece("link", "", str(tok.attrs.get("href", "")), strong=strong > 0)
-        elif t == "link_close" and link is not None:
+    def close_link() -> None:
+        nonlocal link
+        if link is not None:
             link.text = " ".join(link.text.split())
             out.append(link)
             link = None
-        elif t == "image":
+
+    stack: list = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if node is _CLOSE:
+            kind = stack.pop()
+            if kind == "strong":
+                strong = max(0, strong - 1)
+            else:
+                close_link()
+            continue
+        name = node.name
+        if name == "text" or name == "text_special":
+            add_text(node.meta["content"])
+        elif name == "softbreak" or name == "hardbreak":
+            add_text(" ")
+        elif name == "link" or name == "autolink":
+            kids = node.children
+            link = Piece("link", "", _link_url(node, kids, src), strong=strong > 0)
+            stack += ("link", _CLOSE)
+            stack += reversed(kids)
+        elif name == "image":
             if link is not None and not link.text:
-                link.text = tok.content  # a badge: the link keeps the image's alt text
-        elif t == "strong_open":
+                link.text = _plain_text(node)  # a badge: the link keeps the image's alt text
+        elif name == "strong":
             strong += 1
-        elif t == "strong_close":
-            strong = max(0, strong - 1)
-        elif t == "html_inline":
-            html = tok.content.strip()
+            stack += ("strong", _CLOSE)
+            stack += reversed(node.children)
+        elif name == "html_inline":
+            html = node.meta.get("content", "").strip()
             if _BR.match(html):
                 if link is None:
                     out.append(Piece("br", "\n"))
             elif m := _A_OPEN.match(html):
                 link = Piece("link", "", next(g for g in m.groups() if g is not None), strong=strong > 0)
-            elif _A_CLOSE.match(html) and link is not None:
-                link.text = " ".join(link.text.split())
-                out.append(link)
-                link = None
+            elif _A_CLOSE.match(html):
+                close_link()
             elif m := _STRONG_HTML.match(html):
                 strong = max(0, strong - 1) if m.group(1) else strong + 1
+        else:  # emphasis, strikethrough, anything new: their text counts
+            stack += reversed(node.children)
     if link is not None:  # an unclosed <a>: keep what it said
         out.append(link)
     return out
@@ -315,8 +425,12 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     while True:
         ws = len(text) - len(text[pos:].lstrip(" \t[]()|·•-"))
         span = link_at(ws)
-        if span is not None and (_is_generic(span.piece.text) or _venue_only(span.piece.text)):
-            if _venue_only(span.piece.text):
+        # A venue-like link is a venue only when a title follows it: "[Cluster1908: ...](u)" alone
+        # in a title cell is the title (IEEE Cluster is a venue, 1908 reads as a year).
+        venue_link = span is not None and _venue_only(span.piece.text) and bool(
+            text[span.end:].strip(" \t[]()|·•-"))
+        if span is not None and (_is_generic(span.piece.text) or venue_link):
+            if venue_link:
                 venue, year = parse_venue_year(span.piece.text)
                 a.venue, a.year = a.venue or venue, a.year or year
             pos = span.end
@@ -395,46 +509,12 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     return None
 
 
-# Chunking large inputs --------------------------------------------------------------------------
-
-CHUNK_LINES = 4000
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HTML_LONG_OPEN = re.compile(r"^ {0,3}<(?:pre|script|style|textarea|!--)", re.I)
-_HTML_LONG_CLOSE = re.compile(r"</(?:pre|script|style|textarea)>|-->", re.I)
-_LIST_START = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
-
-
-def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) line ranges; each boundary is a line at column 0 that starts a new top-level block
-    (after a blank line, or a new top-level list item), never inside a fence or a long HTML block."""
-    n = len(lines)
-    start = 0
-    fence: str | None = None
-    in_html = False
-    for i, line in enumerate(lines):
-        if fence is not None:
-            if line.lstrip().startswith(fence):
-                fence = None
-            continue
-        if in_html:
-            if _HTML_LONG_CLOSE.search(line):
-                in_html = False
-            continue
-        if i - start >= CHUNK_LINES and line and not line[0].isspace() and line[0] != "|":
-            prev = lines[i - 1]
-            if not prev.strip() or (_LIST_START.match(line) and _LIST_START.match(prev) and not prev.rstrip().endswith("|")):
-                yield start, i
-                start = i
-        if m := _FENCE.match(line):
-            fence = m.group(1)[:3]
-        elif _HTML_LONG_OPEN.match(line) and not _HTML_LONG_CLOSE.search(line):
-            in_html = True
-    if start < n:
-        yield start, n
-
 
 # The scanner ------------------------------------------------------------------------------------
+
+# Node names of inline content (anything else under a list item is a block).
+_INLINE_NODES = frozenset({"text", "text_special", "softbreak", "hardbreak", "link", "autolink", "image", "em",
+                           "strong", "strikethrough", "code_inline", "html_inline"})
 
 
 @dataclass
@@ -449,27 +529,33 @@ class _Draft:
     links: list[Link]
 
 
+@dataclass
+class _Item:
+    """An open list item."""
+
+    kind: str
+    draft: _Draft | None = None
+    seen_para: bool = False
+
+
 class _Scanner:
-    def __init__(self, lines: list[str], env: dict) -> None:
-        self.lines = lines
-        self.env = env  # reference definitions of the whole document
+    def __init__(self, src: _Source) -> None:
+        self.src = src
         self.headings: list[tuple[int, str]] = []
         self.drafts: list[_Draft] = []
         self.skipped: list[Skipped] = []
         self.last_draft: _Draft | None = None  # the paper a following note belongs to
+        self.items: list[_Item] = []  # open list items, outermost first
+        self.list_kinds: list[str] = []
 
     # -- helpers
     @property
     def section(self) -> tuple[str, ...]:
         return tuple(text for _, text in self.headings)
 
-    def _last_nonblank(self, start: int, end: int) -> int:
-        """1-based last non-blank line in the 0-based [start, end) range."""
-        end = min(end, len(self.lines))
-        for i in range(end - 1, start - 1, -1):
-            if self.lines[i].strip():
-                return i + 1
-        return start + 1
+    def _lines(self, start: int, end: int) -> tuple[int, int]:
+        """1-based first and last line of the byte range [start, end)."""
+        return self.src.line(start), self.src.line(max(start, end - 1))
 
     def _offer(self, a: Analysis, line: int, end_line: int, kind: str, parent: _Draft | None = None,
                note_target: _Draft | None = None) -> _Draft | None:
@@ -497,91 +583,127 @@ class _Scanner:
         self.skipped.append(Skipped(line, end_line, a.text[:200], reason))
         return None
 
-    # -- token walk
-    def run(self, tokens: list[Token], offset: int) -> None:
-        i = 0
-        n = len(tokens)
-        item_stack: list[dict] = []  # open list items: {"draft", "seen_para", "kind", "item_map"}
-        list_kinds: list[str] = []
-        while i < n:
-            tok = tokens[i]
-            t = tok.type
-            if t == "heading_open":
-                level = int(tok.tag[1:])
-                inline = tokens[i + 1]
-                text, _, _ = _display(_pieces(_inline(inline, self.env)))
+    # -- tree walk
+    def run(self, blocks: list[Node]) -> None:
+        """Visit block nodes in document order. An explicit stack: nesting depth is not bounded."""
+        stack: list = list(reversed(blocks))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, tuple):  # ("inline", nodes) of a tight list item, or an end marker
+                if node[0] == "inline":
+                    self._paragraph(node[1])
+                elif node[0] == "end_item":
+                    self.items.pop()
+                else:
+                    self.list_kinds.pop()
+                continue
+            name = node.name
+            if name == "heading" or name == "lheading":
+                level = int(node.meta.get("level", 1))
+                text, _, _ = _display(_pieces(node.children, self.src))
                 while self.headings and self.headings[-1][0] >= level:
                     self.headings.pop()
                 self.headings.append((level, " ".join(text.split())))
                 self.last_draft = None
-                i += 3
-                continue
-            if t in ("bullet_list_open", "ordered_list_open"):
-                list_kinds.append("numbered" if t == "ordered_list_open" else "bullet")
-            elif t in ("bullet_list_close", "ordered_list_close"):
-                list_kinds.pop()
-            elif t == "list_item_open":
-                item_stack.append({"draft": None, "seen_para": False, "map": tok.map, "kind": list_kinds[-1] if list_kinds else "bullet"})
-            elif t == "list_item_close":
-                item_stack.pop()
-            elif t == "inline" and item_stack and tokens[i - 1].type == "paragraph_open":
-                item = item_stack[-1]
-                pmap = tokens[i - 1].map or item["map"]
-                line = pmap[0] + offset + 1
-                end_line = self._last_nonblank(pmap[0] + offset, pmap[1] + offset)
-                if len(tok.content) > MAX_ENTRY_CHARS:
-                    item["seen_para"] = True
-                    self.skipped.append(Skipped(pmap[0] + offset + 1, pmap[1] + offset, tok.content[:200],
-                                                f"too long for one entry ({len(tok.content)} characters)"))
-                    i += 1
-                    continue
-                a = _analyze(_pieces(_inline(tok, self.env)))
-                parent = None
-                for outer in reversed(item_stack[:-1]):
-                    parent = outer["draft"]
-                    break
-                if item["seen_para"]:
-                    # A later paragraph of the same item: a note about it.
-                    owner = item["draft"]
-                    if owner is not None and a.links:
-                        owner.links.extend(link for link in a.links if link not in owner.links)
-                        owner.end_line = max(owner.end_line, end_line)
-                else:
-                    item["seen_para"] = True
-                    note_target = self.last_draft if parent is None else None
-                    item["draft"] = self._offer(a, line, end_line, item["kind"], parent=parent, note_target=note_target)
-            elif t == "table_open":
-                i = self._table(tokens, i, offset)
+            elif name == "paragraph":
+                self._paragraph(node.children, node.srcmap)
+            elif name == "bullet_list" or name == "ordered_list":
+                self.list_kinds.append("numbered" if name == "ordered_list" else "bullet")
+                stack.append(("end_list",))
+                stack += reversed(node.children)
+            elif name == "list_item":
+                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet"))
+                stack.append(("end_item",))
+                stack += reversed(self._item_blocks(node.children))
+            elif name == "table":
+                self._table(node)
                 self.last_draft = None
-                continue
-            elif t == "inline" and tokens[i - 1].type == "paragraph_open" and not item_stack:
-                self._paragraph(tok, tokens[i - 1].map, offset)
-            elif t == "html_block" and not item_stack:
-                self._html_block(tok, offset)
-            i += 1
+            elif name == "html_block":
+                if not self.items:
+                    self._html_block(node)
+            elif name == "blockquote":
+                stack += reversed(node.children)
 
-    def _paragraph(self, tok: Token, pmap: list[int] | None, offset: int) -> None:
+    @staticmethod
+    def _item_blocks(kids: list[Node]) -> list:
+        """A list item's children; in a tight list its text is not wrapped in a paragraph: wrap it."""
+        out: list = []
+        run: list[Node] = []
+        for kid in kids:
+            if kid.name in _INLINE_NODES:
+                run.append(kid)
+                continue
+            if run:
+                out.append(("inline", run))
+                run = []
+            out.append(kid)
+        if run:
+            out.append(("inline", run))
+        return out
+
+    def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
+        if srcmap is None:  # a tight item's text: from its first to its last inline node
+            maps = [k.srcmap for k in kids if k.srcmap]
+            srcmap = (maps[0][0], maps[-1][1]) if maps else None
+        if srcmap is None:
+            return
+        if self.items:
+            self._item_paragraph(kids, srcmap)
+        else:
+            self._top_paragraph(kids, srcmap)
+
+    def _too_long(self, srcmap: tuple[int, int]) -> str | None:
+        """The paragraph's text when it is too long to be one entry, else None."""
+        start, end = srcmap
+        if end - start <= MAX_ENTRY_CHARS:  # bytes >= characters
+            return None
+        content = "\n".join(line.strip() for line in self.src.slice(start, end).split("\n"))
+        return content if len(content) > MAX_ENTRY_CHARS else None
+
+    def _item_paragraph(self, kids: list[Node], srcmap: tuple[int, int]) -> None:
+        item = self.items[-1]
+        line, end_line = self._lines(*srcmap)
+        if (content := self._too_long(srcmap)) is not None:
+            item.seen_para = True
+            self.skipped.append(Skipped(line, end_line, content[:200],
+                                        f"too long for one entry ({len(content)} characters)"))
+            return
+        a = _analyze(_pieces(kids, self.src))
+        parent = self.items[-2].draft if len(self.items) > 1 else None
+        if item.seen_para:
+            # A later paragraph of the same item: a note about it.
+            owner = item.draft
+            if owner is not None and a.links:
+                owner.links.extend(link for link in a.links if link not in owner.links)
+                owner.end_line = max(owner.end_line, end_line)
+        else:
+            item.seen_para = True
+            note_target = self.last_draft if parent is None else None
+            item.draft = self._offer(a, line, end_line, item.kind, parent=parent, note_target=note_target)
+
+    def _top_paragraph(self, kids: list[Node], srcmap: tuple[int, int]) -> None:
         """A top-level paragraph is an entry only when it starts with a bold or linked title."""
         self.last_draft = None
-        if not pmap:
-            return
-        if not tok.content.lstrip().startswith(("**", "__", "[", "<")):
+        start, end = srcmap
+        if not self.src.slice(start, min(end, start + 8)).lstrip().startswith(("**", "__", "[", "<")):
             return  # prose: an entry paragraph starts with its bold or linked title
-        a = _analyze(_pieces(_inline(tok, self.env)))
+        if self._too_long(srcmap) is not None:
+            return
+        a = _analyze(_pieces(kids, self.src))
         if not (a.title_bold or a.title_from_link) or len(a.text) > 600:
             return
         if not (a.venue or a.year or not ids_from_links(a.links).is_empty()):
             return
-        line = pmap[0] + offset + 1
         if _classify(a, self.section) is None:
-            self._offer(a, line, self._last_nonblank(pmap[0] + offset, pmap[1] + offset), "paragraph")
+            self._offer(a, *self._lines(start, end), "paragraph")
         self.last_draft = None
 
-    def _html_block(self, tok: Token, offset: int) -> None:
+    def _html_block(self, node: Node) -> None:
         """<details> blocks and HTML lists: parse what is inside, keeping line numbers."""
-        if not tok.map:
+        if not node.srcmap:
             return
-        content = tok.content
+        first_line = self.src.line(node.srcmap[0])
+        content = node.meta.get("content", "")
         inner = re.sub(r"</?(?:details|summary|div|p|center|section|span)\b[^>]*>", "", content, flags=re.I)
         if "<a " in inner.lower() or "<li" in inner.lower() or "<td" in inner.lower():
             # One HTML element per line: read each line's inline HTML as an item.
@@ -589,52 +711,41 @@ class _Scanner:
                 if not re.search(r"<a\s", raw, re.I):
                     continue
                 html_line = re.sub(r"</?(?:li|ul|ol|tr|td|th|table|tbody|thead)\b[^>]*>", " ", raw, flags=re.I)
-                pieces = _pieces(_inline(Token("inline", "", 0, content=html_line, children=None), self.env))
-                a = _analyze(pieces)
-                line = tok.map[0] + offset + k + 1
-                self._offer(a, line, line, "bullet")
+                a = _analyze(_inline_pieces(html_line, self.src))
+                self._offer(a, first_line + k, first_line + k, "bullet")
             return
         if inner.strip() and inner.strip() != content.strip():
-            sub = _MD.parse(inner, dict(self.env))
-            self.run(sub, tok.map[0] + offset)
+            # Reference definitions are document-wide: the inner text sees them too.
+            refs = self.src.ref_lines
+            sub_text = inner + ("\n\n" + "\n".join(refs) if refs else "")
+            outer = self.src
+            self.src = _Source(sub_text, line_offset=first_line - 1)
+            try:
+                self.run(_MD.tree(sub_text).children)
+            finally:
+                self.src = outer
 
-    def _table(self, tokens: list[Token], i: int, offset: int) -> int:
-        """Rows of a table -> entries; returns the index after table_close."""
-        rows: list[tuple[list[int] | None, list[Token]]] = []
+    def _table(self, table: Node) -> None:
+        """Rows of a table -> entries."""
         header: list[str] = []
-        j = i + 1
-        current: list[Token] | None = None
-        row_map = None
-        in_head = False
-        while j < len(tokens) and tokens[j].type != "table_close":
-            tt = tokens[j].type
-            if tt == "thead_open":
-                in_head = True
-            elif tt == "thead_close":
-                in_head = False
-            elif tt == "tr_open":
-                current, row_map = [], tokens[j].map
-            elif tt == "tr_close" and current is not None:
-                if in_head:
-                    header = [" ".join(_display(_pieces(_inline(c, self.env)))[0].split()).lower() for c in current]
+        rows: list[tuple[tuple[int, int] | None, list[list[Node]]]] = []
+        for part in table.children:  # thead, tbody
+            for row in part.children:
+                cells = [cell.children for cell in row.children]
+                if part.name == "thead":
+                    header = [" ".join(_display(_pieces(c, self.src))[0].split()).lower() for c in cells]
                 else:
-                    rows.append((row_map, current))
-                current = None
-            elif tt == "inline" and current is not None:
-                current.append(tokens[j])
-            j += 1
-        end = j + 1
+                    rows.append((row.srcmap, cells))
         roles = _column_roles(header)
         title_col = roles.get("title")
-        cells_of = [[_pieces(_inline(c, self.env)) for c in cells] for _, cells in rows]
+        cells_of = [[_pieces(c, self.src) for c in cells] for _, cells in rows]
         software = roles.get("software", False)
         if not software and roles.get("name_only") and title_col is not None:
             repo_rows = sum(1 for cells in cells_of if title_col < len(cells) and any(
                 p.kind == "link" and _is_repo_link(p.url) for p in cells[title_col]))
             software = repo_rows * 2 > max(1, len(cells_of))
-        for (rmap, cells), pieces in zip(rows, cells_of):
-            line = (rmap[0] if rmap else 0) + offset + 1
-            end_line = (rmap[1] if rmap else 1) + offset
+        for (rmap, _), pieces in zip(rows, cells_of):
+            line, end_line = self._lines(*rmap) if rmap else (1, 1)
             row_text = " | ".join(" ".join(_display(p)[0].split()) for p in pieces)
             if software:
                 self.skipped.append(Skipped(line, end_line, row_text[:200], "software/framework table"))
@@ -660,11 +771,34 @@ class _Scanner:
                 else:
                     extra = _analyze(cell)
                     a.links.extend(link for link in extra.links if link not in a.links)
-                    if k not in roles.get("other_text", ()):
-                        continue
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
-        return end
+
+
+def _inline_pieces(html_line: str, outer: _Source) -> list[Piece]:
+    """The pieces of one line of an HTML block, read as inline Markdown.
+
+    A leading "x" keeps the line a paragraph (a line holding only `<a href=...>` would otherwise
+    be an HTML block again); it is taken off the first piece afterwards.
+    """
+    text = "x" + html_line.replace("\n", " ")
+    if outer.ref_lines:  # reference links resolve against the whole document's definitions
+        text += "\n\n" + "\n".join(outer.ref_lines)
+    src = _Source(text)
+    inline: list[Node] = []
+    stack = list(_MD.tree(text).children[:1])
+    while stack:  # the inline nodes under whatever block the line became
+        node = stack.pop()
+        if node.name in _INLINE_NODES:
+            inline.append(node)
+        else:
+            stack += reversed(node.children)
+    pieces = _pieces(inline, src)
+    if pieces and pieces[0].kind == "text" and pieces[0].text.startswith("x"):
+        pieces[0].text = pieces[0].text[1:]
+        if not pieces[0].text:
+            pieces.pop(0)
+    return pieces
 
 
 _TITLE_HEADERS = ("title", "paper", "papers", "paper title", "paper name", "article", "publication", "work", "name")
@@ -737,19 +871,90 @@ def _mark_duplicates(drafts: list[_Draft]) -> list[Entry]:
     return entries
 
 
+
+# Parsing safely -----------------------------------------------------------------------------------
+
+# markdown-it.rs uses about 100 bytes of stack per level of block nesting and at most ~30 per
+# character of inline nesting (measured: `> - ` x 20,000 or `*` x 160,000 overflow 8 MB and crash
+# the process). Lines nested deeper than this are not list content and are left out; inline
+# nesting is bounded by the longest run of non-blank lines, and the stack is sized from it.
+MAX_LINE_NESTING = 256  # characters of container prefix (`>`, list markers, indentation)
+_STACK_PER_CHAR = 64
+_STACK_CAP = 2 << 30
+_DEEP_HINT = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_LINE_NESTING},}}", re.M)
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t>]|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*")
+_T = TypeVar("_T")
+
+
+def _drop_deep_lines(lines: list[str]) -> list[Skipped]:
+    """Blank the lines whose container prefix is absurdly deep (in place); they are reported."""
+    dropped: list[Skipped] = []
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE_NESTING and _CONTAINER_PREFIX.match(line).end() > MAX_LINE_NESTING:
+            dropped.append(Skipped(i + 1, i + 1, line[:200].strip(), "nested too deeply to parse"))
+            lines[i] = ""
+    return dropped
+
+
+_LONG_LINE = re.compile(rf"^[^\n]{{{MAX_ENTRY_CHARS + 1},}}", re.M)
+_EMPHASIS_MARK = re.compile(r"([*_~])")
+
+
+def _escape_long_lines(lines: list[str]) -> None:
+    """Emphasis marks of lines too long for any entry become literal (in place).
+
+    markdown-it.rs takes quadratic time over many unclosed emphasis openers (`*a *a *a ...`:
+    13 s for 40,000); such a line is skipped as too long anyway, and escaping keeps its lines.
+    """
+    for i, line in enumerate(lines):
+        if len(line) > MAX_ENTRY_CHARS:
+            lines[i] = _EMPHASIS_MARK.sub(r"\\\1", line)
+
+
+def _parse_safely(text: str, work: Callable[[], _T]) -> _T:
+    """Run `work` (which parses `text` and drops the tree) with a stack big enough for the text."""
+    longest = max(map(len, text.split("\n\n")), default=0)  # inline nesting never crosses a blank line
+    need = _STACK_PER_CHAR * longest + (1 << 20)
+    if need <= 4 << 20:
+        return work()  # the calling thread's stack (8 MB on Linux for the main thread) is plenty
+    if need > _STACK_CAP:
+        raise InputError(f"a block of {longest:,} characters without a blank line: too large to parse safely")
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    old = threading.stack_size(need + (8 << 20))
+    try:
+        thread = threading.Thread(target=target, name="paperenrich-parse")
+        thread.start()
+    finally:
+        threading.stack_size(old)
+    thread.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]
+
+
 def scan_text(text: str, source: str = "<text>") -> ScanResult:
     """The paper entries of a Markdown list (and the items skipped, with the reason)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
-    lines = text.split("\n")
-    # Reference definitions ([x]: url) are document-wide: collect them once for every chunk.
-    env: dict = {}
-    ref_lines = [line for line in lines if _REF_DEF.match(line)]
-    if ref_lines:
-        _MD.parse("\n\n".join(ref_lines), env)
-    scanner = _Scanner(lines, env)
-    for start, end in _chunks(lines):
-        chunk_env = dict(env)
-        tokens = _MD.parse("\n".join(lines[start:end]), chunk_env)
-        scanner.run(tokens, start)
-        del tokens
-    return ScanResult(source=source, entries=tuple(_mark_duplicates(scanner.drafts)), skipped=tuple(scanner.skipped))
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be parsed
+    dropped: list[Skipped] = []
+    if _DEEP_HINT.search(text) or _LONG_LINE.search(text):
+        lines = text.split("\n")
+        dropped = _drop_deep_lines(lines)
+        _escape_long_lines(lines)
+        text = "\n".join(lines)
+
+    def scan() -> tuple[list[_Draft], list[Skipped]]:
+        scanner = _Scanner(_Source(text))
+        scanner.run(_MD.tree(text).children)  # the tree is freed here, on the parse thread
+        return scanner.drafts, scanner.skipped
+
+    drafts, skipped = _parse_safely(text, scan)
+    skipped = sorted(skipped + dropped, key=lambda s: s.line) if dropped else skipped
+    return ScanResult(source=source, entries=tuple(_mark_duplicates(drafts)), skipped=tuple(skipped))
