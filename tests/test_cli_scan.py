@@ -124,3 +124,22 @@ def test_unbalanced_brackets_best_effort(tmp_path):
     assert proc.returncode == 0, proc.stderr
     titles = [e["title"] for e in json.loads(proc.stdout)["entries"]]
     assert "Good Paper Title" in titles
+
+
+def test_a_parser_panic_is_a_one_line_input_error(monkeypatch):
+    """markdown-it.rs panics arrive as pyo3's PanicException, a BaseException: never a traceback."""
+    import pytest
+
+    from paperenrich import listparse
+    from paperenrich.errors import InputError
+
+    class PanicException(BaseException):  # the name pyo3 gives its panic type
+        pass
+
+    class Exploding:
+        def tree(self, text):
+            raise PanicException("byte index 3 is out of bounds")
+
+    monkeypatch.setattr(listparse, "_MD", Exploding())
+    with pytest.raises(InputError, match="Markdown parser failed"):
+        listparse.scan_text("- A Paper Title (OSDI'22)\n", source="list.md")

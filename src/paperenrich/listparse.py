@@ -1013,6 +1013,15 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
             if collecting:
                 gc.enable()
 
-    drafts, skipped = _parse_safely(text, scan)
+    try:
+        drafts, skipped = _parse_safely(text, scan)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        # A panic inside markdown-it.rs reaches Python as pyo3's PanicException, a BaseException
+        # that no `except Exception` stops: make it the documented one-line input error.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InputError(f"{source}: the Markdown parser failed on this input ({exc})") from None
     skipped = sorted(skipped + dropped, key=lambda s: s.line) if dropped else skipped
     return ScanResult(source=source, entries=tuple(_mark_duplicates(drafts)), skipped=tuple(skipped))
