@@ -634,6 +634,7 @@ def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_pro
     from pathlib import Path
 
     from paperenrich.config import load_settings
+    from paperenrich.export.markdown import strip_additions
     from paperenrich.listfile import read_list_file
     from paperenrich.listparse import scan_text
     from paperenrich.overrides import load_overrides
@@ -647,7 +648,8 @@ def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_pro
         text, source = read_list_file(path_or_text), source or str(path_or_text)
     else:
         text, source = str(path_or_text), source or "<text>"
-    scan = scan_text(text, source=source)
+    # Without the blocks a previous `fix --add` wrote: its authors and links are not the list's.
+    scan = scan_text(strip_additions(text), source=source)
     overrides = load_overrides(settings.overrides_file)
     with Progress.for_stderr("resolving", len(scan.entries), enabled=show_progress) as progress:
         resolutions, stats = asyncio.run(resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress))

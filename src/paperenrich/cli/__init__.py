@@ -21,9 +21,30 @@ from paperenrich.cli import bibtex as _bibtex, fix as _fix, report as _report  #
 from paperenrich.cli import enrich as _enrich, cache_cmd as _cache_cmd  # noqa: F401,E402
 
 
+def _run(argv: list[str] | None) -> object:
+    """Parse and run one command. Not `app.main()`: on Ctrl-C it writes a blank line to standard
+    error, and it turns a closed pipe into exit code 1; both are ours to handle (one line, 130; 0)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        with app.make_context("paperenrich", args) as ctx:
+            return app.invoke(ctx)
+    except click.exceptions.Exit as exc:  # --help, --version, and commands that choose their code
+        return exc.exit_code
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe: send what is still buffered for standard output nowhere, so the
+    interpreter's final flush does not complain (the recipe of Python's signal documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
-        rv = app.main(args=argv, prog_name="paperenrich", standalone_mode=False)
+        rv = _run(argv)
     except PaperenrichError as exc:
         console_err(f"error: {exc}")
         sys.exit(exc.exit_code)
@@ -41,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         console_err("interrupted; everything finished so far is in the cache")
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
+        _silence_stdout()  # the reader went away (e.g. `| head`): not an error
         sys.exit(EXIT_OK)
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("PAPERENRICH_DEBUG"):

@@ -19,10 +19,12 @@ from paperenrich.cli.app import app, output_option, write_output
 @output_option
 def scan(path: Path, fmt: str, all_items: bool, output: Path | None) -> None:
     """List the paper entries of a Markdown list (title, venue, year, links, ids)."""
+    from paperenrich.export.markdown import strip_additions
     from paperenrich.listfile import read_list_file
     from paperenrich.listparse import scan_text
 
-    result = scan_text(read_list_file(path), source=str(path))
+    # Without the blocks `fix --add` wrote (same lines): the entries are what the list itself says.
+    result = scan_text(strip_additions(read_list_file(path)), source=str(path))
     if fmt == "json":
         write_output(json.dumps(result.to_dict(include_skipped=all_items), ensure_ascii=False, indent=2), output)
         return

@@ -1,0 +1,83 @@
+"""Acceptance: the command line as its users run it (a maintainer, a CI job, a survey author),
+as subprocesses against the emulators. Expected values come from the lists written here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+LIST = """# Papers
+
+- Efficient Memory Management for Large Language Model Serving with PagedAttention (SOSP'23) [paper](https://arxiv.org/pdf/2309.06180.pdf)
+- Attention Is Not All You Need (arXiv'21)
+- Orca: A Distributed Serving System for Transformer-Based Generative Models (OSDI'22)
+"""
+
+
+def _env(world=None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERENRICH_", "S2_API_KEY"))}
+    if world is not None:
+        env.update(world.env())
+    env.update(extra)
+    return env
+
+
+def cli(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "paperenrich", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=timeout)
+
+
+def test_output_cut_short_by_head_exits_0_silently(tmp_path):
+    # `paperenrich scan BIG.md | head -1`: the reader leaves early; that is not an error.
+    lines = ["# Papers", ""] + [f"- A Study of Topic Number {i} in Systems (OSDI'2{i % 10}) [pdf](https://arxiv.org/abs/2301.{i:05d})"
+                                for i in range(3000)]
+    (tmp_path / "big.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.run(f"'{sys.executable}' -m paperenrich scan big.md --format json | head -1; "
+                          "echo \"status=${PIPESTATUS[0]}\"", shell=True, executable="/bin/bash", cwd=tmp_path,
+                          env=_env(), capture_output=True, text=True, timeout=120)
+    assert proc.stdout.splitlines() == ["{", "status=0"]
+    assert proc.stderr == ""
+
+
+def test_ctrl_c_exits_130_with_exactly_one_line(scholar_world, tmp_path):
+    # A slow arXiv keeps the run busy long enough to be interrupted mid-way.
+    scholar_world.faults.latency(5.0, service="arxiv")
+    scholar_world.faults.latency(5.0, service="s2")
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", "list.md", "--cache", "c"], cwd=tmp_path,
+                            env=_env(scholar_world), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "interrupted; everything finished so far is in the cache\n"
+    assert out == ""
+
+
+def test_enrich_and_scan_ignore_what_fix_added(scholar_world, tmp_path):
+    # The maintainer's loop: fix --write --add authors,doi, then enrich (or scan) the list again.
+    (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
+    env = _env(scholar_world)
+    before = cli(["enrich", "list.md", "--cache", "c", "--format", "csv"], tmp_path, env)
+    assert before.returncode == 0, before.stderr
+    wrote = cli(["fix", "list.md", "--cache", "c", "--no-check-links", "--add", "authors,doi", "--write"], tmp_path, env)
+    assert wrote.returncode == 0, wrote.stderr
+    text = (tmp_path / "list.md").read_text(encoding="utf-8")
+    assert text.count("<!-- paperenrich -->") == 3  # all three entries got their authors
+    after = cli(["enrich", "list.md", "--cache", "c", "--format", "csv"], tmp_path, env)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout  # same titles, same papers, nothing lost or unresolved
+    scanned = cli(["scan", "list.md", "--format", "json"], tmp_path, env)
+    import json
+
+    titles = [e["title"] for e in json.loads(scanned.stdout)["entries"]]
+    assert titles == ["Efficient Memory Management for Large Language Model Serving with PagedAttention",
+                      "Attention Is Not All You Need",
+                      "Orca: A Distributed Serving System for Transformer-Based Generative Models"]
