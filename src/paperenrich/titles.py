@@ -42,15 +42,22 @@ def normalize_title(s: str) -> str:
     """A comparison key: lower-case words separated by single spaces, no markup or punctuation."""
     if not s:
         return ""
-    s = unicodedata.normalize("NFKC", s)
+    # ASCII text (most titles) is already in NFKC/NFKD form, has no Greek letters or accents,
+    # and casefolds like lower(): the Unicode steps are skipped for it.
+    ascii_only = s.isascii()
+    if not ascii_only:
+        s = unicodedata.normalize("NFKC", s)
     s = _MD_LINK.sub(r"\1", s)
     s = _HTML_TAG.sub(" ", s)
     s = _LATEX_CMD.sub(r" \1 ", s)  # \Sigma -> sigma, \textbf{X} -> textbf X (harmless)
     s = s.replace("textbf", " ").replace("emph", " ").replace("textit", " ")
-    s = "".join(_greek_name(c) if "\u0370" <= c <= "\u03ff" else c for c in s)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.casefold()
+    if ascii_only:
+        s = s.lower()
+    else:
+        s = "".join(_greek_name(c) if "\u0370" <= c <= "\u03ff" else c for c in s)
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(c for c in s if not unicodedata.combining(c))
+        s = s.casefold()
     s = _NON_WORD.sub(" ", s)
     s = _UNDERSCORE.sub(" ", s)
     return " ".join(s.split())
