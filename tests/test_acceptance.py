@@ -81,3 +81,48 @@ def test_enrich_and_scan_ignore_what_fix_added(scholar_world, tmp_path):
     assert titles == ["Efficient Memory Management for Large Language Model Serving with PagedAttention",
                       "Attention Is Not All You Need",
                       "Orca: A Distributed Serving System for Transformer-Based Generative Models"]
+
+
+# --- what a maintainer and an author read: short venue names, clean BibTeX ------------------------
+
+def test_semantic_scholar_venue_names_get_their_short_names():
+    from paperenrich.venues import normalize_venue
+
+    # Names as Semantic Scholar writes them ("&", hyphens, "the", "in" kept).
+    assert normalize_venue("ACM SIGPLAN Symposium on Principles & Practice of Parallel Programming") == "PPoPP"
+    assert normalize_venue("International Symposium on High-Performance Computer Architecture") == "HPCA"
+    assert normalize_venue("Annual Meeting of the Association for Computational Linguistics") == "ACL"
+    assert normalize_venue("Conference on Empirical Methods in Natural Language Processing") == "EMNLP"
+    assert normalize_venue("Conference on Applications, Technologies, Architectures, and Protocols for "
+                           "Computer Communication") == "SIGCOMM"
+    assert normalize_venue("Real-Time and Embedded Technology and Applications Symposium") == "RTAS"
+    assert normalize_venue("IEEE S&P") == "S&P"
+
+
+def test_published_finding_names_the_venue_as_a_list_would():
+    from paperenrich.lint import lint
+    from paperenrich.model import Entry, Paper, PublishedVersion, Resolution
+
+    entry = Entry(line=40, end_line=40, section=(), title="FlexGen", venue="arXiv", year=2023)
+    paper = Paper(title="FlexGen", year=2023, venue="arXiv.org", arxiv="2303.06865",
+                  published_version=PublishedVersion("International Conference on Machine Learning", 2023, None))
+    (finding,) = lint([Resolution(entry, paper)])
+    assert finding.message == "listed as arXiv'23, now published at ICML 2023"  # the README's example
+
+
+def test_plain_table_keeps_a_long_venue_name_narrow():
+    from paperenrich.export.tabular import to_table
+    from paperenrich.model import Entry, Paper, Resolution
+
+    venue = "Workshop on Very Long Names of Things Nobody Abbreviates"
+    entry = Entry(line=3, end_line=3, section=(), title="A Paper")
+    table = to_table([Resolution(entry, Paper(title="A Paper", year=2020, venue=venue, doi="10.1/x"))], rich=False)
+    header, row = table.splitlines()
+    assert venue[:21] + "..." in row and venue not in row
+    assert len(row) < 80 + 60
+
+
+def test_bibtex_spells_out_typographic_ligatures():
+    from paperenrich.export.bibtex import protect_title
+
+    assert protect_title("Memory-E\ufb03cient Attention with IO-Awareness") == "Memory-Efficient Attention with {IO-Awareness}"

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from paperenrich.export.papers import BROKEN_STATUSES, is_preprint_venue, paper_keys
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
-from paperenrich.venues import normalize_venue
+from paperenrich.venues import normalize_venue, parse_venue_year
 
 KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken")
 
@@ -54,7 +54,8 @@ def _published_at(paper: Paper) -> tuple[str, int | None, str | None] | None:
     """(venue, year, doi) of the published version of a paper, or None if it is only a preprint."""
     pv = paper.published_version
     if pv and pv.venue and not is_preprint_venue(pv.venue):
-        return pv.venue, pv.year, pv.doi
+        # The short name a list would write ("ICML", not "International Conference on Machine Learning").
+        return parse_venue_year(pv.venue)[0] or pv.venue, pv.year, pv.doi
     venue = paper.venue_short or paper.venue
     if venue and not is_preprint_venue(venue):
         return venue, paper.year, paper.doi

@@ -30,7 +30,8 @@ VENUES: dict[str, tuple[str, ...]] = {
     "SoCC": (r"^socc\b", r"symposium on cloud computing"),
     "VLDB": (r"^p?vldb\b", r"very large data bases", r"proc vldb endow"),
     "SIGMOD": (r"^sigmod\b", r"management of data"),
-    "SIGCOMM": (r"^sigcomm\b", r"special interest group on data communication"),
+    "SIGCOMM": (r"^sigcomm\b", r"special interest group on data communication",
+                r"applications technologies architectures and protocols for computer communication"),
     "ISCA": (r"^isca\b", r"international symposium on computer architecture"),
     "MICRO": (r"^micro\b", r"international symposium on microarchitecture"),
     "HPCA": (r"^hpca\b", r"high performance computer architecture"),
@@ -104,8 +105,15 @@ NOT_VENUES = frozenset({"preprint", "under review", "paper", "survey", "tech rep
 # Kinds of publication written after the venue ("NeurIPS'22 Workshop", "KDD'20 Tutorial").
 _KIND_WORDS = (("workshop", "Workshop"), ("tutorial", "Tutorial"), ("poster", "Poster"), ("demo", "Demo"))
 
+
+
+def _fold_pattern(pattern: str) -> str:
+    """A pattern written in plain words, folded as `_fold` folds the text it is searched in."""
+    return re.sub(r"\b(?:the|in) ", "", pattern.replace("-", " "))
+
+
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (short, re.compile(p)) for short, pats in VENUES.items() for p in pats
+    (short, re.compile(_fold_pattern(p))) for short, pats in VENUES.items() for p in pats
 )
 _APOS = "'\u2019\u2018`\u00b4"
 _YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -114,8 +122,10 @@ _ARXIV_ID = re.compile(r"(?<!\d)(\d{2})(\d{2})\.\d{4,5}(?!\d)")
 
 
 def _fold(s: str) -> str:
-    s = s.lower().replace("_", " ").replace("*", " ")
-    s = re.sub(r"[^\w&/.\- ]+", " ", s)
+    # "Principles & Practice", "High-Performance": the same words as "principles and practice",
+    # "high performance" ("S&P" keeps its ampersand).
+    s = s.lower().replace("_", " ").replace("*", " ").replace(" & ", " and ").replace("-", " ")
+    s = re.sub(r"[^\w&/. ]+", " ", s)
     s = re.sub(r"\b(?:the|proceedings of|proc\.?|in|\d+(?:st|nd|rd|th))\b", " ", s)
     return " ".join(s.split())
 

@@ -76,8 +76,13 @@ def check_key_pattern(pattern: str) -> None:
 # --- text ------------------------------------------------------------------------------------
 
 
+# Typographic ligatures (PDF-extracted titles: "Eﬃcient") are letters to LaTeX: "ffi", not a glyph it lacks.
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
+
+
 def escape_latex(text: str, ascii_only: bool = False) -> str:
     """Escape LaTeX special characters; with ascii_only, non-ASCII letters become {\\"u}-style commands."""
+    text = text.translate(_LIGATURES)
     text = _LATEX_SPECIALS_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], text)
     if ascii_only:
         text = "".join(_ascii_char(c) for c in text)

@@ -70,11 +70,16 @@ def _table_rows(resolutions: Iterable[Resolution]) -> list[tuple[str, ...]]:
 
 TABLE_HEADER = ("LINE", "TITLE", "YEAR", "VENUE", "DOI / ARXIV", "CITES", "MATCH")
 _TITLE_WIDTH = 80
+_VENUE_WIDTH = 24  # a venue with no short name ("Workshop on ...") must not widen every line
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _plain_table(rows: list[tuple[str, ...]]) -> str:
     """Aligned columns separated by two spaces, one entry per line: easy to grep, cut and diff."""
-    rows = [(r[0], r[1] if len(r[1]) <= _TITLE_WIDTH else r[1][: _TITLE_WIDTH - 3] + "...", *r[2:]) for r in rows]
+    rows = [(r[0], _clip(r[1], _TITLE_WIDTH), r[2], _clip(r[3], _VENUE_WIDTH), *r[4:]) for r in rows]
     width = [max(len(row[i]) for row in [TABLE_HEADER, *rows]) for i in range(len(TABLE_HEADER))]
 
     def line(row: tuple[str, ...]) -> str:
