@@ -1,10 +1,13 @@
 """Each pattern of ids.PATTERNS, with URLs taken from the seed lists and from real publisher sites."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from paperenrich.ids import KINDS, PATTERNS, canonical_url, extract_ids, ids_from_links
 from paperenrich.model import Ids, Link
+from paperenrich.urls import clean_url
 
 CASES = [
     # arXiv: hosts, versions, .pdf, double slash, old style
@@ -151,3 +154,39 @@ def test_property_no_exception_on_arbitrary_text(text):
     extract_ids("https://arxiv.org/abs/" + text)
     extract_ids("https://openreview.net/forum?id=" + text)
     extract_ids("https://dl.acm.org/doi/" + text)
+
+
+# extract_ids tries a URL only against the patterns of its host: it must find exactly what trying
+# every pattern of the table on the cleaned URL finds.
+
+def _every_pattern(url: str) -> dict[str, str]:
+    url = clean_url(url)
+    found: dict[str, str] = {}
+    if url.lower().startswith(("http://", "https://")):
+        for pattern in PATTERNS:
+            if pattern.kind not in found and (m := pattern.regex.search(url)) and (value := pattern.value(m)):
+                found[pattern.kind] = value
+    return found
+
+
+def test_each_case_host_is_listed_by_its_pattern():
+    for url, kind, _ in CASES:
+        host = urlsplit(clean_url(url)).netloc
+        assert any(host in p.hosts and p.regex.search(clean_url(url)) for p in PATTERNS if p.kind == kind), url
+
+
+_HOSTS = sorted({h for p in PATTERNS for h in p.hosts} | {"github.com", "arxiv.org.example.com", "user@arxiv.org",
+                                                          "arxiv.org:443", "Dl.ACM.org", "xarxiv.org"})
+_PATHS = ["/abs/2101.00001", "//pdf/2101.00001v2.pdf", "/doi/10.1145/1.2", "/10.1145/3.4?casa_token=x",
+          "/forum?id=abc", "?id%253Dabc", "/pdf?id%253DPg", "/v202/liu23am.html", "/2020.acl-main.1.pdf",
+          "/paper/2020/hash/" + "a" * 32 + "-Abstract.html", "/conference/osdi22/presentation/yu", "/document/123",
+          "/pvldb/vol1/p1-x.pdf", "/articles/s41586-1", "/proceedings/papers/v1/a11.pdf", "/anthology/P19-1001",
+          "#x", "%252F", "\t", "\n", " ", "/", ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "", " https://", "\x01https://"]),
+       st.sampled_from(_HOSTS), st.lists(st.sampled_from(_PATHS), max_size=3), st.text(max_size=4))
+def test_property_host_dispatch_finds_what_the_whole_table_finds(scheme, host, path, noise):
+    url = scheme + host + "".join(path) + noise
+    assert extract_ids(url).to_dict() == _every_pattern(url)

@@ -1,7 +1,7 @@
 """Paper identifiers from URLs: ONE table of patterns, each with its canonical URL.
 
-`extract_ids(url)` tries every pattern of `PATTERNS` on a cleaned URL (see urls.clean_url) and
-returns the ids it found; `canonical_url(kind, value)` is the inverse, so that
+`extract_ids(url)` tries the patterns of `PATTERNS` that name the URL's host on the cleaned URL
+(see urls.clean_url) and returns the ids it found (a URL of any other host carries none); `canonical_url(kind, value)` is the inverse, so that
 `extract_ids(canonical_url(kind, v))` gives back `v` for every kind. Pure: no network.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
@@ -32,6 +33,9 @@ class Pattern:
     name: str  # what the pattern recognises (for tests and docs)
     regex: re.Pattern[str]
     value: Callable[[re.Match[str]], str | None]  # match -> canonical id, or None to reject
+    # Every host the regex accepts (lower case). A regex matches only "http(s)://HOST/...", so
+    # extract_ids tries a URL only against the patterns of its host (see _PATTERNS_BY_HOST).
+    hosts: tuple[str, ...] = ()
 
 
 def _group(name: str) -> Callable[[re.Match[str]], str]:
@@ -62,6 +66,19 @@ def _neurips(m: re.Match[str]) -> str:
 
 _HOST = r"^https?://(?:www\.)?"
 
+
+def _with_www(*hosts: str) -> tuple[str, ...]:
+    """The hosts an `_HOST`-prefixed alternative accepts: each name with and without "www."."""
+    return tuple(h for host in hosts for h in (host, "www." + host))
+
+
+_DOI_HOSTS = _with_www("doi.org", "dx.doi.org")
+_PUBLISHER_HOSTS = (
+    "link.springer.com", "onlinelibrary.wiley.com", "www.tandfonline.com", "tandfonline.com", "journals.sagepub.com",
+    "journals.aps.org", "iopscience.iop.org", "pubs.acs.org", "www.science.org", "science.org", "academic.oup.com",
+    "journals.plos.org", "pubsonline.informs.org", "epubs.siam.org", "ascelibrary.org", "www.annualreviews.org",
+)
+
 # The one table. Order matters only within a kind: the first pattern that yields a value wins.
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
@@ -72,21 +89,25 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         _arxiv,
+        ("arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"),
     ),
     Pattern(
         "arxiv", "arXiv DOI 10.48550/arXiv.ID",
         re.compile(rf"{_HOST}(?:dx\.)?doi\.org/10\.48550/arxiv\.(?P<id>{ARXIV_NEW})(?:v\d+)?/?$", re.I),
         _arxiv_doi,
+        _DOI_HOSTS,
     ),
     Pattern(
         "doi", "doi.org / dx.doi.org",
         re.compile(rf"{_HOST}(?:dx\.)?doi\.org/(?P<doi>{DOI_BODY})", re.I),
         _doi,
+        _DOI_HOSTS,
     ),
     Pattern(
         "doi", "dl.acm.org/doi/{abs,pdf,full,epdf,fullHtml,book}/10....",
         re.compile(rf"{_HOST}dl\.acm\.org/doi/(?:(?:abs|pdf|full|epdf|fullHtml|book|proceedings)/)?(?P<doi>{DOI_BODY})", re.I),
         _doi,
+        _with_www("dl.acm.org"),
     ),
     Pattern(
         "doi", "publisher URL embedding a DOI (Springer, Wiley, T&F, SAGE, APS, IOP, ...)",
@@ -99,21 +120,25 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         _doi,
+        _with_www(*_PUBLISHER_HOSTS),
     ),
     Pattern(
         "doi", "nature.com/articles/ID (DOI 10.1038/ID)",
         re.compile(rf"{_HOST}nature\.com/articles/(?P<doi>[A-Za-z0-9.\-]+?)(?:\.pdf)?/?$", re.I),
         lambda m: f"10.1038/{m.group('doi').lower()}",
+        _with_www("nature.com"),
     ),
     Pattern(
         "openreview", "openreview.net forum/pdf/attachment?id=",
         re.compile(r"^https?://(?:www\.)?openreview\.net/(?:forum|pdf|attachment)/?\?(?:.*&)?id=(?P<id>[A-Za-z0-9_\-]+)", re.I),
         _group("id"),
+        _with_www("openreview.net"),
     ),
     Pattern(
         "pmlr", "proceedings.mlr.press/vNNN/name(.html|/name.pdf)",
         re.compile(r"^https?://(?:proceedings\.mlr\.press|jmlr\.org/proceedings/papers)/(?P<id>v\d+/[a-z][a-z0-9\-]*?\d{2}[a-z]{0,3})(?:[./].*)?$", re.I),
         lambda m: m.group("id").lower(),
+        ("proceedings.mlr.press", "jmlr.org"),
     ),
     Pattern(
         "acl", "aclanthology.org/ID(.pdf) and aclweb.org/anthology/ID",
@@ -123,6 +148,7 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         lambda m: m.group("id") if "." in m.group("id") else m.group("id").upper(),
+        _with_www("aclanthology.org", "aclweb.org"),
     ),
     Pattern(
         "neurips", "proceedings.neurips.cc / papers.nips.cc hash or file pages",
@@ -132,6 +158,7 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         _neurips,
+        ("proceedings.neurips.cc", "papers.nips.cc"),
     ),
     Pattern(
         "mlsys", "proceedings.mlsys.org hash or file pages",
@@ -141,11 +168,13 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         _neurips,
+        ("proceedings.mlsys.org",),
     ),
     Pattern(
         "usenix", "usenix.org/conference/CONF/presentation/NAME",
         re.compile(r"^https?://(?:www\.)?usenix\.org/conference/(?P<id>[a-z0-9\-]+/presentation/[a-z0-9\-_]+)/?$", re.I),
         lambda m: m.group("id").lower(),
+        _with_www("usenix.org"),
     ),
     Pattern(
         "ieee", "ieeexplore.ieee.org document/NNN, stamp.jsp?arnumber=NNN",
@@ -155,15 +184,22 @@ PATTERNS: tuple[Pattern, ...] = (
             re.I,
         ),
         lambda m: str(int(m.group("a") or m.group("b"))),
+        ("ieeexplore.ieee.org",),
     ),
     Pattern(
         "vldb", "vldb.org/pvldb/volNN/pNNN-name.pdf",
         re.compile(r"^https?://(?:www\.)?vldb\.org/pvldb/(?P<id>vol\d+/p\d+-[a-z0-9_\-]+?)(?:\.pdf)?$", re.I),
         lambda m: m.group("id").lower(),
+        _with_www("vldb.org"),
     ),
 )
 
 KINDS = tuple(dict.fromkeys(p.kind for p in PATTERNS))
+
+# host -> the patterns that can match its URLs, in table order (most hosts carry no id at all).
+_PATTERNS_BY_HOST: dict[str, tuple[Pattern, ...]] = {
+    host: tuple(p for p in PATTERNS if host in p.hosts) for p0 in PATTERNS for host in p0.hosts
+}
 
 # Canonical URL of each kind of id: the inverse of the patterns above.
 _CANONICAL: dict[str, Callable[[str], str]] = {
@@ -186,13 +222,34 @@ def _hash_page(base: str, value: str, conference_from: int) -> str:
     return f"{base}/{year}/hash/{digest}{suffix}"
 
 
+_NO_IDS = Ids()
+
+
+def _host_key(url: str) -> str | None:
+    """The lower-cased text between "://" and the next "/" of an http(s) URL; None without a "/"."""
+    rest = url[url.index("://") + 3:]
+    slash = rest.find("/")
+    return rest[:slash].lower() if slash >= 0 else None
+
+
 def extract_ids(url: str) -> Ids:
     """The identifiers one URL carries (an empty Ids when none)."""
+    return _extract_ids(url)
+
+
+@lru_cache(maxsize=16384)  # pure, and lists repeat links (code hosts, the same paper twice); Ids is frozen
+def _extract_ids(url: str) -> Ids:
+    raw = url.strip()
+    if raw[:8].lower().startswith(("http://", "https://")) and not any(c in raw for c in "\t\r\n"):
+        # clean_url keeps such a URL's host (only lower-cased), so a host no pattern names
+        # cannot carry an id: skip the cleaning and the table.
+        if _host_key(raw) not in _PATTERNS_BY_HOST:
+            return _NO_IDS
     url = clean_url(url)
     if not url.lower().startswith(("http://", "https://")):
-        return Ids()
+        return _NO_IDS
     found: dict[str, str] = {}
-    for pattern in PATTERNS:
+    for pattern in _PATTERNS_BY_HOST.get(_host_key(url), ()):
         if pattern.kind in found:
             continue
         m = pattern.regex.search(url)
@@ -200,15 +257,18 @@ def extract_ids(url: str) -> Ids:
             value = pattern.value(m)
             if value:
                 found[pattern.kind] = value
-    return Ids(**found)
+    return Ids(**found) if found else _NO_IDS
 
 
 def ids_from_links(links: Iterable[Link | str]) -> Ids:
     """The identifiers of all links of an entry; the first link carrying a kind wins."""
-    ids = Ids()
+    found: dict[str, str] = {}
     for link in links:
-        ids = ids.merged(extract_ids(link.url if isinstance(link, Link) else link))
-    return ids
+        ids = _extract_ids(link.url if isinstance(link, Link) else link)
+        if ids is not _NO_IDS:
+            for kind, value in ids.to_dict().items():
+                found.setdefault(kind, value)
+    return Ids(**found) if found else Ids()
 
 
 def canonical_url(kind: str, value: str) -> str:
