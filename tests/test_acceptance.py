@@ -126,3 +126,21 @@ def test_bibtex_spells_out_typographic_ligatures():
     from paperenrich.export.bibtex import protect_title
 
     assert protect_title("Memory-E\ufb03cient Attention with IO-Awareness") == "Memory-Efficient Attention with {IO-Awareness}"
+
+
+def test_fix_on_a_machine_without_link_access_warns_once_instead_of_calling_every_link_broken(scholar_world, tmp_path):
+    # Nothing listens on these ports: every link fails before an HTTP answer, on three hosts.
+    import socket
+
+    ports = []
+    for _ in range(3):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    lines = ["# Papers", ""] + [f"- Paper {i} (OSDI'22) [code](http://127.0.0.{i + 2}:{port}/x)" for i, port in enumerate(ports)]
+    (tmp_path / "list.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "paperenrich.toml").write_text("allow_private = true\nlink_retries = 0\n", encoding="utf-8")
+    proc = cli(["fix", "list.md", "--cache", "c"], tmp_path, _env(scholar_world))
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: no linked host could be reached (3 hosts tried); links not checked" in proc.stderr.splitlines()
+    assert "broken" not in proc.stderr

@@ -51,6 +51,23 @@ def check_links_default(check_links: bool | None, offline: bool) -> bool:
     return (not offline) if check_links is None else check_links
 
 
+def gather_with_links(path: Path, settings, check_links: bool | None):
+    """gather(), but link results that only say "this machine is offline" are dropped with one
+    warning: calling every link broken then would be wrong (as `check` exits 5 instead)."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    from paperenrich.export.pipeline import gather
+
+    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
+    requested = [r for r in state.link_results if r.status not in ("skipped", "invalid")]
+    hosts = {urlsplit(r.url).hostname for r in requested}
+    if len(hosts) >= 3 and all(r.http_status is None for r in requested):
+        console_err(f"warning: no linked host could be reached ({len(hosts)} hosts tried); links not checked")
+        return replace(state, link_results=[], links_checked=False)
+    return state
+
+
 @app.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
@@ -65,14 +82,13 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, quiet:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change."""
     from paperenrich.errors import InputError
     from paperenrich.export.markdown import rewrite_markdown, unified_diff
-    from paperenrich.export.pipeline import gather
     from paperenrich.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("fix needs a file path, not standard input")
     additions = parse_additions(add)
     settings = settings_from(**service)
-    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
+    state = gather_with_links(path, settings, check_links)
     result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
     if not quiet:
         findings = lint(state.resolutions, state.link_results)

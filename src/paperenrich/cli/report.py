@@ -10,7 +10,7 @@ import click
 
 from paperenrich.cli.app import app, console_err, output_option, write_output
 from paperenrich.cli.options import service_options, settings_from
-from paperenrich.cli.fix import check_links_default
+from paperenrich.cli.fix import gather_with_links
 
 
 @app.command()
@@ -24,14 +24,13 @@ from paperenrich.cli.fix import check_links_default
 def report(path: Path, output: Path | None, title: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
     """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table."""
     from paperenrich.errors import InputError
-    from paperenrich.export.pipeline import gather
     from paperenrich.export.report import ReportData, render_report, title_of
     from paperenrich.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("report needs a file path, not standard input")
     settings = settings_from(**service)
-    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
+    state = gather_with_links(path, settings, check_links)
     findings = lint(state.resolutions, state.link_results)
     data = ReportData(
         title=title or title_of(state.text, path.name),
