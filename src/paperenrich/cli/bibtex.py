@@ -11,8 +11,8 @@ from paperenrich.cli.app import app, output_option, write_output
 from paperenrich.cli.options import service_options, settings_from
 
 
-@app.command()
-@click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
+@app.command(short_help="BibTeX of the resolved papers, with stable keys.")
+@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
 @output_option
 @click.option("--key-pattern", default="{author}{year}{title}", show_default=True,
               help="Citation keys from {author} {year} {title} {title2} {venue}; a/b suffixes on collision.")
@@ -20,7 +20,13 @@ from paperenrich.cli.options import service_options, settings_from
 @click.option("--ascii", "ascii_only", is_flag=True, help="Write non-ASCII letters as LaTeX commands ({\\\"u}) instead of UTF-8.")
 @service_options
 def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: bool, ascii_only: bool, **service: Any) -> None:
-    """BibTeX of the papers of a list: one entry per paper, stable unique keys."""
+    """BibTeX of the papers of a list: one entry per paper, stable unique keys.
+
+    \b
+    Examples:
+      paperenrich bibtex README.md -o refs.bib
+      paperenrich bibtex README.md --ascii --no-unresolved --key-pattern '{author}{year}{venue}'
+    """
     from paperenrich.errors import UsageError
     from paperenrich.export.bibtex import BibOptions, check_key_pattern, to_bibtex
     from paperenrich.export.pipeline import resolve_list

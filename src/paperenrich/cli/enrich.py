@@ -26,14 +26,25 @@ def summary_line(stats) -> str:
     )
 
 
-@app.command()
-@click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@app.command(short_help="Resolve each entry against arXiv and Semantic Scholar.")
+@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="Output format (JSON: the documented contract; CSV: one row per entry).")
 @output_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @service_options
 def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **service: Any) -> None:
-    """Resolve every entry of a list against arXiv and Semantic Scholar: authors, DOIs, citations, links."""
+    """Resolve every entry of a list against arXiv and Semantic Scholar: authors, DOIs, citations, links.
+
+    A table (or JSON/CSV) on standard output, a one-line summary on standard error. Every answer is
+    cached, so a rerun is instant and an interrupted run resumes. LIST.md may be - for standard input.
+
+    \b
+    Examples:
+      paperenrich enrich README.md
+      paperenrich enrich README.md --format json -o enriched.json
+      paperenrich enrich README.md --offline        # from the cache only
+    """
     from paperenrich.export.tabular import to_csv, to_json, to_table
     from paperenrich.resolve import enrich_list
 

@@ -68,8 +68,8 @@ def gather_with_links(path: Path, settings, check_links: bool | None):
     return state
 
 
-@app.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
+@app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
+@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
 @click.option("--write", "mode", flag_value="write", help="Rewrite the file in place.")
 @click.option("--add", "add", default=None, metavar="LIST",
@@ -79,7 +79,16 @@ def gather_with_links(path: Path, settings, check_links: bool | None):
 @click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
 @service_options
 def fix(path: Path, mode: str, add: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
-    """Rewrite a list with canonical links and optional additions, touching only the lines that change."""
+    """Rewrite a list with canonical links and optional additions, touching only the lines that change.
+
+    Prints a unified diff (the default), or rewrites the file with --write. Lint findings and a
+    one-line summary go to standard error.
+
+    \b
+    Examples:
+      paperenrich fix README.md                     # see what would change
+      paperenrich fix README.md --write --add authors,doi
+    """
     from paperenrich.errors import InputError
     from paperenrich.export.markdown import rewrite_markdown, unified_diff
     from paperenrich.lint import format_findings, lint

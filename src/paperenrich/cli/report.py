@@ -13,8 +13,8 @@ from paperenrich.cli.options import service_options, settings_from
 from paperenrich.cli.fix import gather_with_links
 
 
-@app.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@app.command(short_help="One self-contained HTML report of a list.")
+@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path))
 @output_option
 @click.option("--title", default=None, help="Report title (default: the list's first heading, else its file name).")
 @click.option("--check-links/--no-check-links", default=None,
@@ -22,7 +22,12 @@ from paperenrich.cli.fix import gather_with_links
 @click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
 @service_options
 def report(path: Path, output: Path | None, title: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
-    """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table."""
+    """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table.
+
+    \b
+    Example:
+      paperenrich report README.md -o report.html
+    """
     from paperenrich.errors import InputError
     from paperenrich.export.report import ReportData, render_report, title_of
     from paperenrich.lint import format_findings, lint

@@ -11,8 +11,8 @@ import click
 from paperenrich.cli.app import app, output_option, write_output
 
 
-@app.command()
-@click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
+@app.command(short_help="The paper entries of a list (no network).")
+@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 @click.option("--all", "all_items", is_flag=True, help="Also show skipped items (not papers) with the reason.")
