@@ -26,6 +26,7 @@ import gc
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 from typing import Callable, Iterator, TypeVar
 from urllib.parse import unquote
@@ -39,6 +40,10 @@ from paperenrich.model import Entry, Ids, Link, ScanResult, Skipped
 from paperenrich.titles import normalize_title
 from paperenrich.urls import host_of
 from paperenrich.venues import normalize_venue, parse_venue_year, parse_year
+
+# Venue tags ("OSDI'22", "NeurIPS 2023") and link labels ("[paper]") recur all over a list: the
+# pure functions that read them are memoised.
+_venue_year = lru_cache(maxsize=16384)(parse_venue_year)
 
 # CommonMark's rules and GFM tables and strikethrough, except inline code spans: markdown-it.rs 0.6
 # panics on an unclosed backtick inside brackets ("[x `"), so backticks stay literal text (which
@@ -326,8 +331,12 @@ class Analysis:
     text: str = ""  # the whole display text
 
 
+_LABEL_PUNCTUATION = re.compile(r"[\[\](){}:：!*_~`|🔗📄💻]+")
+
+
+@lru_cache(maxsize=16384)
 def _is_generic(text: str) -> bool:
-    t = re.sub(r"[\[\](){}:：!*_~`|🔗📄💻]+", " ", text).strip().lower()
+    t = _LABEL_PUNCTUATION.sub(" ", text).strip().lower()
     t = " ".join(t.split())
     return not t or t in GENERIC_LINK_TEXTS or len(t) <= 2
 
@@ -336,7 +345,7 @@ def _venue_only(text: str) -> bool:
     """A short link text that names a venue ("NSDI 2023"), not a paper."""
     if len(text.split()) > 5:
         return False
-    venue, year = parse_venue_year(text)
+    venue, year = _venue_year(text)
     return venue is not None and year is not None
 
 
@@ -347,7 +356,7 @@ def _clean_title(raw: str, a: Analysis) -> str:
         t = _TRAILING_OPEN.sub("", t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
         if m := _TRAILING_PAREN.search(t):
             content = m.group(1).strip()
-            venue, year = parse_venue_year(content)
+            venue, year = _venue_year(content)
             low = content.lower()
             if venue or year or low.startswith(("preprint", "to appear", "under review", "tech report")):
                 a.venue = a.venue or venue
@@ -356,12 +365,12 @@ def _clean_title(raw: str, a: Analysis) -> str:
             elif content.startswith("`") and content.endswith("`"):
                 t = t[: m.start()]  # a trailing code-name annotation like (`PAI`)
         if m := _TRAILING_BRACKET.search(t):
-            venue, year = parse_venue_year(m.group(1))
+            venue, year = _venue_year(m.group(1))
             a.venue = a.venue or venue
             a.year = a.year or year
             t = t[: m.start()]
         if m := _TRAILING_VENUE.search(t):  # "Title, MLSys 2023"
-            venue, year = parse_venue_year(m.group(1))
+            venue, year = _venue_year(m.group(1))
             if venue and normalize_venue(venue.split(" ")[0]):
                 a.venue = a.venue or venue
                 a.year = a.year or year
@@ -379,7 +388,7 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
     if a.venue and a.year:
         return
     for m in _PAREN.finditer(rest):
-        venue, year = parse_venue_year(m.group(1))
+        venue, year = _venue_year(m.group(1))
         if venue or year:
             a.venue = a.venue or venue
             a.year = a.year or year
@@ -418,7 +427,7 @@ def _analyze(pieces: list[Piece]) -> Analysis:
             break
         content = m.group(1)
         if not _SURVEY_TAG.match(content):
-            venue, year = parse_venue_year(content)
+            venue, year = _venue_year(content)
             a.venue = a.venue or venue
             a.year = a.year or year
             a.tagged = a.tagged or bool(venue or year)
@@ -433,7 +442,7 @@ def _analyze(pieces: list[Piece]) -> Analysis:
             text[span.end:].strip(" \t[]()|·•-"))
         if span is not None and (_is_generic(span.piece.text) or venue_link):
             if venue_link:
-                venue, year = parse_venue_year(span.piece.text)
+                venue, year = _venue_year(span.piece.text)
                 a.venue, a.year = a.venue or venue, a.year or year
             pos = span.end
             continue
@@ -544,6 +553,7 @@ class _Scanner:
     def __init__(self, src: _Source) -> None:
         self.src = src
         self.headings: list[tuple[int, str]] = []
+        self.section: tuple[str, ...] = ()  # the heading path (the texts of self.headings)
         self.drafts: list[_Draft] = []
         self.skipped: list[Skipped] = []
         self.last_draft: _Draft | None = None  # the paper a following note belongs to
@@ -551,10 +561,6 @@ class _Scanner:
         self.list_kinds: list[str] = []
 
     # -- helpers
-    @property
-    def section(self) -> tuple[str, ...]:
-        return tuple(text for _, text in self.headings)
-
     def _lines(self, start: int, end: int) -> tuple[int, int]:
         """1-based first and last line of the byte range [start, end)."""
         return self.src.line(start), self.src.line(max(start, end - 1))
@@ -606,6 +612,7 @@ class _Scanner:
                 while self.headings and self.headings[-1][0] >= level:
                     self.headings.pop()
                 self.headings.append((level, " ".join(text.split())))
+                self.section = tuple(text for _, text in self.headings)
                 self.last_draft = None
             elif name == "paragraph":
                 self._paragraph(node.children, node.srcmap)
@@ -767,7 +774,7 @@ class _Scanner:
                 if k == roles.get("year"):
                     a.year = parse_year(cell_text) or a.year
                 elif k == roles.get("venue"):
-                    venue, year = parse_venue_year(cell_text)
+                    venue, year = _venue_year(cell_text)
                     a.venue = venue or normalize_venue(cell_text, keep_unknown=True) or a.venue
                     a.year = a.year or year
                 else:
