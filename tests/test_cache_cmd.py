@@ -46,3 +46,17 @@ def test_stats_clear_and_prune(scholar_settings, tmp_path):
         cache.close()
     assert "arxiv" not in remaining and "s2" in remaining
     assert runner.invoke(app, ["cache", "clear", "--cache", cache_dir]).exit_code == 0
+
+
+def test_stats_clear_prune_never_create_a_cache(tmp_path):
+    import subprocess
+    import sys
+
+    where = tmp_path / "nowhere" / "cache"
+    for args in (["stats"], ["stats", "--json"], ["clear"], ["prune"]):
+        proc = subprocess.run([sys.executable, "-m", "paperenrich", "cache", *args, "--cache", str(where)],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+    assert not where.exists() and not where.parent.exists()
+    assert "no cache yet" in subprocess.run([sys.executable, "-m", "paperenrich", "cache", "stats", "--cache", str(where)],
+                                            capture_output=True, text=True, timeout=60).stdout

@@ -105,3 +105,19 @@ def test_bibtex_and_report_commands(cli_env, capsys):
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<title>Large Language Model (LLM) · paperenrich report</title>" in page
     assert f"{SEED}: 16 entries," in err and "-> " in err
+
+
+def test_fix_allow_private_flag_lets_the_link_check_reach_loopback_hosts(cli_env, capsys):
+    with WebHosts(1, time_scale=1.0, first_host=125) as hosts:
+        moved = hosts.url(0, "redirect/301/1/paper-a")
+        path = cli_env / "list.md"
+        path.write_text(f"- Attention Is All You Need (NeurIPS'17) [paper]({moved})\n")
+        config = cli_env / "pe.toml"
+        config.write_text("link_timeout = 3.0\nhost_interval = 0.0\n")
+        # Without the flag a loopback address is never requested: the link stays as written.
+        code, out, _err = run(capsys, "fix", path, "--config", config)
+        assert code == 0 and moved not in out and not hosts.log
+        code, out, _err = run(capsys, "fix", path, "--config", config, "--allow-private")
+    assert code == 0
+    assert f"-- Attention Is All You Need (NeurIPS'17) [paper]({moved})" in out
+    assert f"+- Attention Is All You Need (NeurIPS'17) [paper]({hosts.url(0, 'ok/')}" in out

@@ -54,7 +54,7 @@ def test_duplicates_from_scanner_and_from_same_paper():
     # Ordered by line, then in the documented order of kinds (duplicate before unresolved).
     assert kinds(found) == [("duplicate", 8), ("duplicate", 12), ("unresolved", 12)]
     assert found[0].message == "same paper as line 3"
-    assert found[2].message == "not resolved: not found"
+    assert found[2].message == "not found"
 
 
 def test_broken_links_at_every_place():
@@ -72,4 +72,4 @@ def test_broken_links_at_every_place():
 
 def test_console_format():
     found = lint([Resolution(entry(12, "Plumber"), None, reason="ambiguous")])
-    assert format_findings(found, "list.md") == 'list.md:12: unresolved: not resolved: ambiguous - "Plumber"'
+    assert format_findings(found, "list.md") == 'list.md:12: unresolved: ambiguous - "Plumber"'

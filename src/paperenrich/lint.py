@@ -96,7 +96,7 @@ def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] =
     for res in sorted(resolutions, key=lambda r: r.entry.line):
         entry = res.entry
         if res.paper is None:
-            findings.append(Finding("unresolved", entry.line, f"not resolved: {res.reason or 'not found'}", entry.title))
+            findings.append(Finding("unresolved", entry.line, res.reason or "not found", entry.title))
         else:
             findings.extend(_paper_findings(entry, res.paper))
         earlier = entry.duplicate_of

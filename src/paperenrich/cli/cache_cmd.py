@@ -15,11 +15,13 @@ _config_option = click.option("--config", type=click.Path(path_type=Path, dir_ok
 
 
 def _open(cache_dir: Path | None, config: Path | None):
-    from paperenrich.cache import Cache
+    from paperenrich.cache import DB_NAME, Cache
     from paperenrich.config import load_settings
 
     settings = load_settings(config, cache_dir=cache_dir)
-    return settings, Cache(settings.cache_dir)
+    # Looking after a cache never creates one: with no database file, there is nothing to do.
+    exists = (settings.cache_dir / DB_NAME).is_file()
+    return settings, Cache(settings.cache_dir, enabled=exists)
 
 
 @app.group()
@@ -40,6 +42,9 @@ def stats(cache_dir: Path | None, config: Path | None, as_json: bool) -> None:
     store.close()
     if as_json:
         click.echo(json.dumps(info, indent=2))
+        return
+    if not info.get("exists"):
+        click.echo(f"{info['path']}: no cache yet")
         return
     click.echo(f"{info['path']}: {info.get('bytes', 0) / 1e6:.2f} MB")
     now = time.time()

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, console_err
-from paperenrich.cli.options import service_options, settings_from
+from paperenrich.cli.options import link_options, service_options, settings_from, wants_link_check
 
 
 def parse_additions(text: str | None) -> tuple[str, ...]:
@@ -46,39 +46,17 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def check_links_default(check_links: bool | None, offline: bool) -> bool:
-    """Links are checked unless asked not to, or when offline (no network to check them with)."""
-    return (not offline) if check_links is None else check_links
-
-
-def gather_with_links(path: Path, settings, check_links: bool | None):
-    """gather(), but link results that only say "this machine is offline" are dropped with one
-    warning: calling every link broken then would be wrong (as `check` exits 5 instead)."""
-    from dataclasses import replace
-    from urllib.parse import urlsplit
-
-    from paperenrich.export.pipeline import gather
-
-    state = gather(path, settings, check_links=check_links_default(check_links, settings.offline))
-    requested = [r for r in state.link_results if r.status not in ("skipped", "invalid")]
-    hosts = {urlsplit(r.url).hostname for r in requested}
-    if len(hosts) >= 3 and all(r.http_status is None for r in requested):
-        console_err(f"warning: no linked host could be reached ({len(hosts)} hosts tried); links not checked")
-        return replace(state, link_results=[], links_checked=False)
-    return state
-
-
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
 @click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
 @click.option("--write", "mode", flag_value="write", help="Rewrite the file in place.")
 @click.option("--add", "add", default=None, metavar="LIST",
               help="Marked additions, comma-separated: authors, citations, doi, badge.")
-@click.option("--check-links/--no-check-links", default=None,
-              help="Check links, to replace redirected and broken ones (default: on, off with --offline).")
+@link_options
 @click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
 @service_options
-def fix(path: Path, mode: str, add: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
+def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_private: bool | None,
+        quiet: bool, **service: Any) -> None:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change.
 
     Prints a unified diff (the default), or rewrites the file with --write. Lint findings and a
@@ -91,13 +69,16 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, quiet:
     """
     from paperenrich.errors import InputError
     from paperenrich.export.markdown import rewrite_markdown, unified_diff
+    from paperenrich.export.pipeline import gather
     from paperenrich.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("fix needs a file path, not standard input")
     additions = parse_additions(add)
-    settings = settings_from(**service)
-    state = gather_with_links(path, settings, check_links)
+    settings = settings_from(**service).replace(allow_private=allow_private)
+    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline))
+    if state.warning:
+        console_err(f"warning: {state.warning}")
     result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
     if not quiet:
         findings = lint(state.resolutions, state.link_results)

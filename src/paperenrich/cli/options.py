@@ -51,3 +51,23 @@ def settings_from(config: Path | None, cache_dir: Path | None, no_cache: bool, o
         refresh=refresh or None, overrides_file=overrides_file, contact=contact, arxiv_url=arxiv_url,
         s2_url=s2_url, arxiv_interval=arxiv_interval, s2_rps=s2_rps,
     )
+
+
+_LINK_OPTIONS = (
+    click.option("--check-links/--no-check-links", default=None,
+                 help="Check the list's links too (default: on, off with --offline)."),
+    click.option("--allow-private", is_flag=True, default=None,
+                 help="Let the link check request private and loopback addresses (intranets, tests)."),
+)
+
+
+def link_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags of the optional link check that fix and report run."""
+    for option in reversed(_LINK_OPTIONS):
+        command = option(command)
+    return command
+
+
+def wants_link_check(check_links: bool | None, offline: bool) -> bool:
+    """Links are checked unless asked not to, or when offline (no network to check them with)."""
+    return (not offline) if check_links is None else check_links

@@ -9,19 +9,18 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, console_err, output_option, write_output
-from paperenrich.cli.options import service_options, settings_from
-from paperenrich.cli.fix import gather_with_links
+from paperenrich.cli.options import link_options, service_options, settings_from, wants_link_check
 
 
 @app.command(short_help="One self-contained HTML report of a list.")
 @click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path))
 @output_option
 @click.option("--title", default=None, help="Report title (default: the list's first heading, else its file name).")
-@click.option("--check-links/--no-check-links", default=None,
-              help="Check links for the link-health section (default: on, off with --offline).")
+@link_options
 @click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
 @service_options
-def report(path: Path, output: Path | None, title: str | None, check_links: bool | None, quiet: bool, **service: Any) -> None:
+def report(path: Path, output: Path | None, title: str | None, check_links: bool | None,
+           allow_private: bool | None, quiet: bool, **service: Any) -> None:
     """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table.
 
     \b
@@ -29,13 +28,16 @@ def report(path: Path, output: Path | None, title: str | None, check_links: bool
       paperenrich report README.md -o report.html
     """
     from paperenrich.errors import InputError
+    from paperenrich.export.pipeline import gather
     from paperenrich.export.report import ReportData, render_report, title_of
     from paperenrich.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("report needs a file path, not standard input")
-    settings = settings_from(**service)
-    state = gather_with_links(path, settings, check_links)
+    settings = settings_from(**service).replace(allow_private=allow_private)
+    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline))
+    if state.warning:
+        console_err(f"warning: {state.warning}")
     findings = lint(state.resolutions, state.link_results)
     data = ReportData(
         title=title or title_of(state.text, path.name),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from paperenrich.config import Settings
 from paperenrich.export.markdown import strip_additions
@@ -25,6 +26,7 @@ class ListState:
     resolutions: list[Resolution]
     link_results: list[LinkResult]
     links_checked: bool
+    warning: str | None = None  # e.g. why the links were not checked after all
 
 
 def resolve_list(text: str, source: str, settings: Settings) -> tuple[ScanResult, list[Resolution]]:
@@ -47,9 +49,22 @@ def gather(path: str | Path, settings: Settings, *, check_links: bool) -> ListSt
     """Read, scan, resolve and (if asked) link-check one list file."""
     text = read_list_file(path)
     scan, resolutions = resolve_list(text, str(path), settings)
-    results: list[LinkResult] = []
-    if check_links:
-        from paperenrich.links import check_lists
+    if not check_links:
+        return ListState(str(path), text, scan, resolutions, [], False)
+    from paperenrich.links import check_lists
 
-        results = list(check_lists([path], settings).results)
-    return ListState(str(path), text, scan, resolutions, results, check_links)
+    results = list(check_lists([path], settings).results)
+    if _no_host_answered(results):
+        # Calling every link broken would be wrong: this machine is offline (`check` exits 5 then).
+        warning = f"no linked host could be reached ({len(_hosts(results))} hosts tried); links not checked"
+        return ListState(str(path), text, scan, resolutions, [], False, warning)
+    return ListState(str(path), text, scan, resolutions, results, True)
+
+
+def _hosts(results: list[LinkResult]) -> set[str | None]:
+    return {urlsplit(r.url).hostname for r in results if r.status not in ("skipped", "invalid")}
+
+
+def _no_host_answered(results: list[LinkResult]) -> bool:
+    requested = [r for r in results if r.status not in ("skipped", "invalid")]
+    return len(_hosts(results)) >= 3 and all(r.http_status is None for r in requested)
