@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor or carry a session; removing them never changes
@@ -61,12 +62,20 @@ def _is_tracking(key: str) -> bool:
     return k in TRACKING_PARAMS or k.startswith(TRACKING_PREFIXES)
 
 
+# An http(s) URL with a path and no query, fragment, '%', whitespace or brackets: cleaning only
+# lower-cases its scheme and host (what urlsplit/urlunsplit would do), so it is done directly.
+_PLAIN_URL = re.compile(r"(https?://[^/?#\s\[\]]+)(/[^?#%\s]*)", re.I)
+
+
+@lru_cache(maxsize=16384)  # pure; lists repeat links
 def clean_url(url: str) -> str:
     """The same link without tracking/session parameters and with a repaired query encoding.
 
     Anything that is not an absolute http(s) URL is returned stripped but otherwise untouched.
     """
     url = url.strip()
+    if url.isascii() and (m := _PLAIN_URL.fullmatch(url)):
+        return m.group(1).lower() + m.group(2)
     try:
         parts = urlsplit(url)
     except ValueError:
