@@ -240,7 +240,7 @@ def extract_ids(url: str) -> Ids:
 @lru_cache(maxsize=16384)  # pure, and lists repeat links (code hosts, the same paper twice); Ids is frozen
 def _extract_ids(url: str) -> Ids:
     raw = url.strip()
-    if raw[:8].lower().startswith(("http://", "https://")) and not any(c in raw for c in "\t\r\n"):
+    if raw[:8].lower().startswith(("http://", "https://")) and "\t" not in raw and "\n" not in raw and "\r" not in raw:
         # clean_url keeps such a URL's host (only lower-cased), so a host no pattern names
         # cannot carry an id: skip the cleaning and the table.
         if _host_key(raw) not in _PATTERNS_BY_HOST:

@@ -401,18 +401,27 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
             return
 
 
-def _analyze(pieces: list[Piece]) -> Analysis:
-    text, link_spans, bold_spans = _display(pieces)
-    a = Analysis(text=" ".join(text.split()))
+def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
+    """The links of a display text (anchors inside the document left out), and whether it had
+    links that were all such anchors."""
+    links: list[Link] = []
     for s in link_spans:
         url = s.piece.url.strip()
         if url and not url.startswith("#"):
-            a.links.append(Link(url=url, text=s.piece.text))
-    a.anchor_only = bool(link_spans) and not a.links
+            links.append(Link(url=url, text=s.piece.text))
+    anchor_only = bool(link_spans) and not links
     # Bare URLs in the text are links too (lists often paste them).
-    for m in _BARE_URL.finditer(text):
-        if not any(s.start <= m.start() < s.end for s in link_spans):
-            a.links.append(Link(url=m.group(0), text=""))
+    if "http" in text:
+        for m in _BARE_URL.finditer(text):
+            if not any(s.start <= m.start() < s.end for s in link_spans):
+                links.append(Link(url=m.group(0), text=""))
+    return links, anchor_only
+
+
+def _analyze(pieces: list[Piece]) -> Analysis:
+    text, link_spans, bold_spans = _display(pieces)
+    a = Analysis(text=" ".join(text.split()))
+    a.links, a.anchor_only = _links(text, link_spans)
 
     def link_at(pos: int) -> Span | None:
         return next((s for s in link_spans if s.start <= pos < s.end or (s.start == pos)), None)
@@ -755,22 +764,23 @@ class _Scanner:
             software = repo_rows * 2 > max(1, len(cells_of))
         for (rmap, _), pieces in zip(rows, cells_of):
             line, end_line = self._lines(*rmap) if rmap else (1, 1)
-            row_text = " | ".join(" ".join(_display(p)[0].split()) for p in pieces)
+            displays = [_display(p) for p in pieces]  # (text, link spans, bold spans) of each cell
+            flat = [" ".join(d[0].split()) for d in displays]
+            row_text = " | ".join(flat)
             if software:
                 self.skipped.append(Skipped(line, end_line, row_text[:200], "software/framework table"))
                 continue
-            if [" ".join(_display(p)[0].split()).lower() for p in pieces] == header or all(
-                _PLACEHOLDER.match(normalize_title(_display(p)[0])) or not _display(p)[0].strip() for p in pieces
+            if [f.lower() for f in flat] == header or all(
+                _PLACEHOLDER.match(normalize_title(d[0])) or not d[0].strip() for d in displays
             ):
                 self.skipped.append(Skipped(line, end_line, row_text[:200], "placeholder row"))
                 continue
             tc = title_col if title_col is not None and title_col < len(pieces) else _guess_title_column(pieces, roles)
             a = _analyze(pieces[tc]) if tc is not None else Analysis()
             a.text = row_text
-            for k, cell in enumerate(pieces):
+            for k, cell_text in enumerate(flat):
                 if k == tc:
                     continue
-                cell_text = " ".join(_display(cell)[0].split())
                 if k == roles.get("year"):
                     a.year = parse_year(cell_text) or a.year
                 elif k == roles.get("venue"):
@@ -778,8 +788,8 @@ class _Scanner:
                     a.venue = venue or normalize_venue(cell_text, keep_unknown=True) or a.venue
                     a.year = a.year or year
                 else:
-                    extra = _analyze(cell)
-                    a.links.extend(link for link in extra.links if link not in a.links)
+                    extra, _ = _links(displays[k][0], displays[k][1])
+                    a.links.extend(link for link in extra if link not in a.links)
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
 
