@@ -1007,9 +1007,9 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
         _escape_long_lines(lines)
         text = "\n".join(lines)
 
-    def scan() -> tuple[list[_Draft], list[Skipped]]:
-        # The tree's node objects hold no cycles, but their number sets off full garbage
-        # collections that find nothing (a quarter of the scan time on the bench list).
+    def scan() -> tuple[list[Entry], list[Skipped]]:
+        # The tree's node objects and the entries hold no cycles, but their number sets off full
+        # garbage collections that find nothing (a quarter of the scan time on the bench list).
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -1025,13 +1025,13 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
                 tree = _MD.tree(chunk + ("\n\n" + "\n".join(refs) if refs else ""))
                 scanner.run(tree.children)
                 del tree  # freed here, on the parse thread, before the next chunk
-            return scanner.drafts, scanner.skipped
+            return _mark_duplicates(scanner.drafts), scanner.skipped
         finally:
             if collecting:
                 gc.enable()
 
     try:
-        drafts, skipped = _parse_safely(text, scan)
+        entries, skipped = _parse_safely(text, scan)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:
@@ -1041,4 +1041,4 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
             raise
         raise InputError(f"{source}: the Markdown parser failed on this input ({exc})") from None
     skipped = sorted(skipped + dropped, key=lambda s: s.line) if dropped else skipped
-    return ScanResult(source=source, entries=tuple(_mark_duplicates(drafts)), skipped=tuple(skipped))
+    return ScanResult(source=source, entries=tuple(entries), skipped=tuple(skipped))
