@@ -9,10 +9,11 @@
 The emulator runs in its own process (as a real server would), so the checker has the
 machine's cores to itself. Printed: wall times, the ratio to the lower bound implied by the
 per-host limits (max over hosts of: ceil(n / concurrency) x latency, and (n - 1) x interval
-+ latency), the ratio to the minimal reference (one pooled client, HEAD only, per-host
-semaphores, no classification, a few dozen lines; timed with one shared pool as the issue
-describes it, and with a pool per host, the fair baseline), the emulator's view of per-host peak
-concurrency, and unanswered requests. Peers are looked for on PATH and in ./node_modules/.bin
++ latency; and with the global limit of 128 as well), the ratio to the fastest minimal
+reference (HEAD only, per-host semaphores, 128 at once, no classification, a few dozen lines;
+timed on httpx with a client per host, on aiohttp, and with --shared-pool on one httpx pool as
+the issue describes it), the emulator's CPU time during each run (near the wall time would
+mean the bench is server-bound), its view of per-host peak concurrency, and unanswered requests. Peers are looked for on PATH and in ./node_modules/.bin
 (install them with `npm install linkinator@7 markdown-link-check` and `pip install linkchecker`).
 """
 
@@ -49,6 +50,21 @@ class Emulator:
         hello = json.loads(self.proc.stdout.readline())
         self.port, self.hosts = hello["port"], hello["hosts"]
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the emulator process has used so far (Linux /proc), None elsewhere."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def busy(self, since: float | None, wall: float) -> str:
+        """The emulator's share of one core since `since` (a cpu_seconds() reading)."""
+        now = self.cpu_seconds()
+        if since is None or now is None:
+            return ""
+        return f"; emulator CPU {now - since:.2f} s ({(now - since) / wall:.0%} of a core)"
+
     def ask(self, command: str) -> dict:
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
@@ -59,33 +75,54 @@ class Emulator:
         self.proc.wait(timeout=10)
 
 
+GLOBAL_LIMIT = 128  # requests at once over all hosts, the checker's default
+
+
 def lower_bound(per_host: Counter, concurrency: int, interval: float, latency: float) -> float:
+    """From the per-host limits alone (the issue's figure)."""
     return max(max(math.ceil(n / concurrency) * latency, (n - 1) * interval + latency) for n in per_host.values())
 
 
-async def minimal_reference(urls: list[str], concurrency: int, per_host_pools: bool = False) -> tuple[float, Counter]:
-    """The least a Python checker must do: one pooled client, HEAD, per-host semaphores.
-    With `per_host_pools`, the client's transport is paperenrich's pool-per-host one."""
+async def minimal_reference(urls: list[str], concurrency: int, flavour: str = "aiohttp") -> tuple[float, Counter]:
+    """The least a Python checker must do: HEAD each URL, per-host semaphores, 128 at most
+    connections, no classification. `flavour`: "httpx-shared" (one httpx client, one pool of
+    128, as the issue describes it), "httpx" (an httpx client per host: httpcore's pool scan
+    is quadratic in one big pool) or "aiohttp" (one aiohttp session, 8 connections per host)."""
+    import aiohttp
     import httpx
 
-    from paperenrich.linkcheck.transport import PerHostTransport
-
     limits: dict[str, asyncio.Semaphore] = {}
+    overall = asyncio.Semaphore(GLOBAL_LIMIT)  # as the checker's default --max-concurrency
     codes: Counter = Counter()
-    transport = PerHostTransport(per_host=concurrency, guard=False, http2=False) if per_host_pools else None
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=128, max_keepalive_connections=128),
-                                 timeout=20, transport=transport) as client:
-        async def one(url: str) -> None:
-            host = httpx.URL(url).host
-            async with limits.setdefault(host, asyncio.Semaphore(concurrency)):
-                try:
-                    codes[(await client.head(url)).status_code] += 1
-                except httpx.HTTPError as exc:
-                    codes[type(exc).__name__] += 1
+    pool = httpx.Limits(max_connections=GLOBAL_LIMIT, max_keepalive_connections=GLOBAL_LIMIT)
+    clients: dict[str, httpx.AsyncClient] = {}
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=GLOBAL_LIMIT, limit_per_host=concurrency))
+    shared = httpx.AsyncClient(limits=pool, timeout=20)
 
+    async def one(url: str) -> None:
+        host = url.split("/")[2]
+        async with limits.setdefault(host, asyncio.Semaphore(concurrency)), overall:
+            try:
+                if flavour == "aiohttp":
+                    async with session.head(url) as response:
+                        codes[response.status] += 1
+                else:
+                    if flavour == "httpx" and host not in clients:
+                        clients[host] = httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency), timeout=20)
+                    client = shared if flavour == "httpx-shared" else clients[host]
+                    codes[(await client.head(url)).status_code] += 1
+            except (httpx.HTTPError, aiohttp.ClientError) as exc:
+                codes[type(exc).__name__] += 1
+
+    try:
         started = time.perf_counter()
         await asyncio.gather(*(one(u) for u in urls))
         return time.perf_counter() - started, codes
+    finally:
+        await session.close()
+        await shared.aclose()
+        for client in clients.values():
+            await client.aclose()
 
 
 def run_peer(name: str, command: list[str], cwd: Path) -> float | None:
@@ -141,28 +178,37 @@ def main() -> None:
         bound = lower_bound(per_host, args.concurrency, args.interval, args.latency)
         print(f"{args.urls} URLs over {args.hosts} hosts, latency {args.latency * 1000:.0f} ms, "
               f"{args.concurrency} per host, {args.interval * 1000:.0f} ms apart; {os.cpu_count()} cores")
-        print(f"  lower bound from the per-host limits: {bound:.2f} s")
+        print(f"  lower bound from the per-host limits: {bound:.2f} s; with {GLOBAL_LIMIT} requests at once overall "
+              f"as well: {max(bound, math.ceil(args.urls / GLOBAL_LIMIT) * args.latency):.2f} s")
 
+        references = {}
         if args.shared_pool:
+            references["httpx, one shared pool of 128"] = "httpx-shared"
+        references["httpx, a client per host"] = "httpx"
+        references["aiohttp, one session"] = "aiohttp"
+        ref_times = {}
+        for label, flavour in references.items():
             emulator.ask("reset")
-            pooled_time, pooled_codes = asyncio.run(minimal_reference(urls, args.concurrency))
-            print(f"  minimal reference, one shared pool of 128 (HEAD only): {pooled_time:.2f} s  "
-                  f"({pooled_time / bound:.2f}x bound)  {dict(pooled_codes)}")
-        emulator.ask("reset")
-        ref_time, ref_codes = asyncio.run(minimal_reference(urls, args.concurrency, per_host_pools=True))
-        print(f"  minimal reference, a pool per host (HEAD only): {ref_time:.2f} s  ({ref_time / bound:.2f}x bound)  {dict(ref_codes)}")
+            cpu = emulator.cpu_seconds()
+            seconds, codes = asyncio.run(minimal_reference(urls, args.concurrency, flavour))
+            ref_times[label] = seconds
+            print(f"  minimal reference, {label} (HEAD only): {seconds:.2f} s  ({seconds / bound:.2f}x bound)  "
+                  f"{dict(codes)}{emulator.busy(cpu, seconds)}")
+        ref_time = min(ref_times.values())  # the fastest minimal client is the reference
 
         emulator.ask("reset")
         settings = Settings(allow_private=True, use_cache=False, host_concurrency=args.concurrency,
                             host_interval=args.interval, link_timeout=5.0 if args.hostile else 20.0, link_retries=1)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        cpu = emulator.cpu_seconds()
         started = time.perf_counter()
         report = check_lists([listing], settings)
         took = time.perf_counter() - started
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         stats = emulator.ask("stats")
         counts = {k: v for k, v in report.summary["counts"].items() if v}
-        print(f"  paperenrich check: {took:.2f} s  ({took / bound:.2f}x bound, {took / ref_time:.2f}x reference)  {counts}")
+        print(f"  paperenrich check: {took:.2f} s  ({took / bound:.2f}x bound, {took / ref_time:.2f}x the fastest reference)  {counts}"
+              f"{emulator.busy(cpu, took)}")
         peak = max(h["max_in_flight"] for h in stats["hosts"].values())
         print(f"  emulator: {sum(h['requests'] for h in stats['hosts'].values())} requests, peak per host {peak} "
               f"(limit {args.concurrency}), peak overall {stats['max_total_in_flight']}, unanswered {stats['unanswered']}")
@@ -192,10 +238,12 @@ def main() -> None:
                     print(f"  {name}: not installed")
                     continue
                 emulator.ask("reset")
+                cpu = emulator.cpu_seconds()
                 seconds = run_peer(name, command(tool), work)
                 if seconds is not None:
                     served = sum(h["requests"] for h in emulator.ask("stats")["hosts"].values())
-                    print(f"  {name}: {seconds:.2f} s  ({seconds / took:.2f}x paperenrich; emulator served {served} requests)")
+                    print(f"  {name}: {seconds:.2f} s  ({seconds / took:.2f}x paperenrich; emulator served {served} requests"
+                          f"{emulator.busy(cpu, seconds)})")
     finally:
         emulator.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -93,7 +93,8 @@ def test_fragments_are_checked_on_request(web):
 
 
 def test_per_host_concurrency_and_spacing_are_never_exceeded(web):
-    slow = WebHosts(3, latency=0.03, first_host=50)
+    # latency well above 3 intervals, so that 4 requests really overlap even on a busy machine
+    slow = WebHosts(3, latency=0.06, first_host=50)
     with slow:
         urls = [slow.url(h, f"ok/{i}") for h in range(3) for i in range(40)]
         settings = Settings(**{**FAST, "host_concurrency": 4, "host_interval": 0.01},

@@ -35,7 +35,7 @@ from paperenrich.http import TRANSIENT_STATUS, Pacer, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import suggest
-from paperenrich.linkcheck.transport import PerHostTransport
+from paperenrich.linkcheck.transport import AiohttpTransport
 from paperenrich.model import LinkResult, Place
 from paperenrich.urls import is_double_encoded
 
@@ -101,10 +101,10 @@ def rule_for(host: str, hosts: Mapping[str, HostRule]) -> HostRule:
 
 
 def build_client(settings: Settings) -> httpx.AsyncClient:
-    """The checker's client: a small pool per host, the address guard under it unless private
-    addresses are allowed."""
+    """The checker's client: httpx's API on aiohttp's pool (transport.py), the address guard in
+    its connector unless private addresses are allowed."""
     per_host = max([settings.host_concurrency] + [r.max_concurrency or 0 for r in settings.hosts.values()])
-    transport = PerHostTransport(per_host=per_host, guard=not settings.allow_private)
+    transport = AiohttpTransport(per_host=per_host, total=settings.max_concurrency, guard=not settings.allow_private)
     return httpx.AsyncClient(
         transport=transport,
         headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
