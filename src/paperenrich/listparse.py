@@ -354,7 +354,8 @@ def _clean_title(raw: str, a: Analysis) -> str:
     for _ in range(6):
         before = t
         t = _TRAILING_OPEN.sub("", t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
-        if m := _TRAILING_PAREN.search(t):
+        # Each trailing pattern ends with a ")", a "]" or a digit: others are not searched.
+        if t.rstrip().endswith(")") and (m := _TRAILING_PAREN.search(t)):
             content = m.group(1).strip()
             venue, year = _venue_year(content)
             low = content.lower()
@@ -364,12 +365,12 @@ def _clean_title(raw: str, a: Analysis) -> str:
                 t = t[: m.start()]
             elif content.startswith("`") and content.endswith("`"):
                 t = t[: m.start()]  # a trailing code-name annotation like (`PAI`)
-        if m := _TRAILING_BRACKET.search(t):
+        if t.rstrip().endswith("]") and (m := _TRAILING_BRACKET.search(t)):
             venue, year = _venue_year(m.group(1))
             a.venue = a.venue or venue
             a.year = a.year or year
             t = t[: m.start()]
-        if m := _TRAILING_VENUE.search(t):  # "Title, MLSys 2023"
+        if t.rstrip()[-1:].isdigit() and (m := _TRAILING_VENUE.search(t)):  # "Title, MLSys 2023"
             venue, year = _venue_year(m.group(1))
             if venue and normalize_venue(venue.split(" ")[0]):
                 a.venue = a.venue or venue

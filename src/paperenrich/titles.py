@@ -20,6 +20,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _LATEX_CMD = re.compile(r"\\([A-Za-z]+)")
 _NON_WORD = re.compile(r"[^\w]+")
 _UNDERSCORE = re.compile(r"_+")
+_ASCII_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 # Words whose presence or absence changes what a title claims (or which paper it is).
 MEANING_WORDS = frozenset(
@@ -47,17 +48,19 @@ def normalize_title(s: str) -> str:
     ascii_only = s.isascii()
     if not ascii_only:
         s = unicodedata.normalize("NFKC", s)
-    s = _MD_LINK.sub(r"\1", s)
-    s = _HTML_TAG.sub(" ", s)
-    s = _LATEX_CMD.sub(r" \1 ", s)  # \Sigma -> sigma, \textbf{X} -> textbf X (harmless)
+    if "[" in s:
+        s = _MD_LINK.sub(r"\1", s)
+    if "<" in s:
+        s = _HTML_TAG.sub(" ", s)
+    if "\\" in s:
+        s = _LATEX_CMD.sub(r" \1 ", s)  # \Sigma -> sigma, \textbf{X} -> textbf X (harmless)
     s = s.replace("textbf", " ").replace("emph", " ").replace("textit", " ")
-    if ascii_only:
-        s = s.lower()
-    else:
-        s = "".join(_greek_name(c) if "\u0370" <= c <= "\u03ff" else c for c in s)
-        s = unicodedata.normalize("NFKD", s)
-        s = "".join(c for c in s if not unicodedata.combining(c))
-        s = s.casefold()
+    if ascii_only:  # ASCII word characters are [a-z0-9_], and "_" is a separator too
+        return " ".join(_ASCII_NON_ALNUM.sub(" ", s.lower()).split())
+    s = "".join(_greek_name(c) if "\u0370" <= c <= "\u03ff" else c for c in s)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.casefold()
     s = _NON_WORD.sub(" ", s)
     s = _UNDERSCORE.sub(" ", s)
     return " ".join(s.split())
