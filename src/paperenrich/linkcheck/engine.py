@@ -18,6 +18,7 @@ jitter; a Retry-After header wins, capped at `retry_after_cap`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import re
 import socket
@@ -83,6 +84,7 @@ class HostLane:
                 "head_refused": self.head_refused, "statuses": dict(self.statuses)}
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times per URL and per redirect hop
 def host_key(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
