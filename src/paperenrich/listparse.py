@@ -210,7 +210,7 @@ def _plain_text(node: Node) -> str:
 # Inline content as pieces ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # many are made per entry: slots make them cheaper
 class Piece:
     kind: str  # text | link | br
     text: str
@@ -290,7 +290,7 @@ def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     start: int
     end: int
@@ -317,7 +317,7 @@ def _display(pieces: list[Piece]) -> tuple[str, list[Span], list[Span]]:
 # Reading one candidate --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Analysis:
     title: str = ""
     venue: str | None = None
@@ -538,7 +538,7 @@ _INLINE_NODES = frozenset({"text", "text_special", "softbreak", "hardbreak", "li
                            "strong", "strikethrough", "code_inline", "html_inline"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """An entry being built (notes may still add links)."""
 
@@ -550,7 +550,7 @@ class _Draft:
     links: list[Link]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """An open list item."""
 
@@ -662,7 +662,7 @@ class _Scanner:
 
     def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
         if srcmap is None:  # a tight item's text: from its first to its last inline node
-            maps = [k.srcmap for k in kids if k.srcmap]
+            maps = [m for k in kids if (m := k.srcmap)]
             srcmap = (maps[0][0], maps[-1][1]) if maps else None
         if srcmap is None:
             return
