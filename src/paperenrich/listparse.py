@@ -494,6 +494,11 @@ def _is_repo_link(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in _SOFTWARE_HOSTS)
 
 
+@lru_cache(maxsize=1024)  # every entry of a section asks the same
+def _in_table_of_contents(section: tuple[str, ...]) -> bool:
+    return any(_TOC_SECTION.match(s) for s in section)
+
+
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     """None for a paper, else the reason it is not one."""
     title = a.title
@@ -511,7 +516,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "note about the paper above"
     if _PLACEHOLDER.match(normalize_title(title)):
         return "placeholder"
-    if any(_TOC_SECTION.match(s) for s in section):
+    if _in_table_of_contents(section):
         return "table of contents"
     if not dated:
         if not http:
@@ -862,14 +867,14 @@ def _guess_title_column(pieces: list[list[Piece]], roles: dict) -> int | None:
 
 
 def _mark_duplicates(drafts: list[_Draft]) -> list[Entry]:
-    first_by_key: dict[str, int] = {}
+    first_by_key: dict[tuple[str, str], int] = {}
     entries: list[Entry] = []
     for d in drafts:
         ids = ids_from_links(d.links)
-        keys = [f"{kind}:{value}" for kind, value in ids.to_dict().items()]
+        keys = list(ids.to_dict().items())  # (kind, value)
         norm = normalize_title(d.analysis.title)
         if len(norm) >= 10:
-            keys.append("title:" + norm)
+            keys.append(("title", norm))
         earlier = [first_by_key[k] for k in keys if k in first_by_key]
         duplicate_of = min(earlier) if earlier else None
         for k in keys:
