@@ -262,13 +262,22 @@ def _extract_ids(url: str) -> Ids:
 
 def ids_from_links(links: Iterable[Link | str]) -> Ids:
     """The identifiers of all links of an entry; the first link carrying a kind wins."""
-    found: dict[str, str] = {}
+    first: Ids | None = None  # most entries have one link with ids: its Ids is the answer
+    found: dict[str, str] | None = None
     for link in links:
         ids = _extract_ids(link.url if isinstance(link, Link) else link)
-        if ids is not _NO_IDS:
-            for kind, value in ids.to_dict().items():
-                found.setdefault(kind, value)
-    return Ids(**found) if found else Ids()
+        if ids is _NO_IDS:
+            continue
+        if first is None:
+            first = ids
+            continue
+        if found is None:
+            found = first.to_dict()
+        for kind, value in ids.to_dict().items():
+            found.setdefault(kind, value)
+    if found is not None:
+        return Ids(**found)
+    return first if first is not None else Ids()
 
 
 def canonical_url(kind: str, value: str) -> str:
