@@ -19,6 +19,11 @@ from paperenrich.urls import arxiv_abs_url, clean_url, host_of, is_double_encode
         ("  https://arxiv.org/abs/2309.06180  ", "https://arxiv.org/abs/2309.06180"),
         ("../../reading-notes/conference/osdi-2022/", "../../reading-notes/conference/osdi-2022/"),
         ("#training", "#training"),
+        # Scheme and host are case-insensitive, the path is not (the plain-URL fast path).
+        ("HTTPS://ArXiv.ORG/Abs/2309.06180", "https://arxiv.org/Abs/2309.06180"),
+        ("https://Example.org/A%252FB", "https://example.org/A%2FB"),  # decoded once
+        ("https://example.org/a/b#", "https://example.org/a/b"),
+        ("https:///no-host/path", "https:///no-host/path"),
     ],
 )
 def test_clean_url(url, expected):
