@@ -21,9 +21,14 @@ _ORDER = {status: i for i, status in enumerate(("broken", "soft_404", "invalid",
 
 
 def findings(report: CheckReport) -> list[LinkResult]:
-    """Results worth showing, most serious first (a redirect only when it has a suggestion)."""
+    """Results worth showing, most serious first, then in list order (a redirect only when it has a suggestion)."""
     shown = [r for r in report.results if r.status in LEVEL and (r.status != "redirected" or r.suggestion)]
-    return sorted(shown, key=lambda r: _ORDER[r.status])
+    return sorted(shown, key=_finding_order)
+
+
+def _finding_order(result: LinkResult) -> tuple[int, str, int, str]:
+    first = result.places[0] if result.places else None
+    return (_ORDER[result.status], first.file if first else "", first.line if first else 0, result.url)
 
 
 def _message(result: LinkResult) -> str:
