@@ -55,11 +55,6 @@ def _doi(m: re.Match[str]) -> str | None:
     return doi
 
 
-def _arxiv_doi(m: re.Match[str]) -> str | None:
-    value = m.group("id")
-    return value if ARXIV_ID.match(value) else None
-
-
 def _neurips(m: re.Match[str]) -> str:
     return f"{m.group('year')}/hash/{m.group('hash').lower()}"
 
@@ -94,7 +89,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "arxiv", "arXiv DOI 10.48550/arXiv.ID",
         re.compile(rf"{_HOST}(?:dx\.)?doi\.org/10\.48550/arxiv\.(?P<id>{ARXIV_NEW})(?:v\d+)?/?$", re.I),
-        _arxiv_doi,
+        _arxiv,
         _DOI_HOSTS,
     ),
     Pattern(
