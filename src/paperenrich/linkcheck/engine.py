@@ -35,7 +35,7 @@ from paperenrich.config import HostRule, Settings
 from paperenrich.http import TRANSIENT_STATUS, Pacer, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
-from paperenrich.linkcheck.suggest import suggest
+from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
 from paperenrich.linkcheck.transport import AiohttpTransport
 from paperenrich.model import LinkResult, Place
 from paperenrich.urls import is_double_encoded
@@ -324,9 +324,9 @@ class Checker:
         if status == "ok" and fragment and answer.body and not has_anchor(answer.body, fragment):
             status, detail = "broken", f"the page has no anchor #{fragment}"
         if status == "ok" and chain:
-            kind = "permanent" if all(c in (301, 308) for c in codes) else "temporary"
+            kind = "permanent" if all(c in PERMANENT_REDIRECTS for c in codes) else "temporary"
             status, detail = "redirected", f"{kind} redirect ({' -> '.join(str(c) for c in codes)})"
-            if urlsplit(current).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+            if is_home_page(current) and not is_home_page(url):
                 status, detail = "soft_404", "redirects to the site's home page (the page is gone)"
         return status, answer.status, current if chain else None, chain, codes, detail
 
