@@ -102,7 +102,6 @@ _BR = re.compile(r"^<br\s*/?>$", re.I)
 _A_OPEN = re.compile(r"""^<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _A_CLOSE = re.compile(r"^</a\s*>$", re.I)
 _STRONG_HTML = re.compile(r"^<(/?)(?:b|strong)\s*>$", re.I)
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
@@ -119,7 +118,7 @@ _TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:
 class _Source:
     """The parsed text, with byte offsets (the tree's source maps) turned into lines and text."""
 
-    def __init__(self, text: str, line_offset: int = 0) -> None:
+    def __init__(self, text: str, line_offset: int = 0, ref_lines: list[str] | None = None) -> None:
         self.text = text
         self.data = text.encode("utf-8")
         self.ascii = len(self.data) == len(text)
@@ -128,13 +127,13 @@ class _Source:
             len(line.encode("utf-8")) + 1 for line in text.split("\n"))
         self.line_starts = [0, *accumulate(sizes)]
         self._raw_refs: dict[str, str] | None = None
-        self._ref_lines: list[str] | None = None
+        self._ref_lines = ref_lines  # the whole document's, when this text is a part of it
 
     @property
     def ref_lines(self) -> list[str]:
         """The reference definitions ([x]: url) of the text: they hold for the whole document."""
         if self._ref_lines is None:
-            self._ref_lines = [line for line in self.text.split("\n") if _REF_DEF.match(line)]
+            self._ref_lines = _reference_definitions(self.text.split("\n"))
         return self._ref_lines
 
     def line(self, offset: int) -> int:
@@ -160,6 +159,16 @@ class _Source:
 
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _REF_DEF_TARGET = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*")
+
+
+def _reference_definitions(lines: list[str]) -> list[str]:
+    return [line for line in lines if _REF_DEF.match(line)]
+
+
+def _with_references(text: str, ref_lines: list[str]) -> str:
+    """A part of the document followed by the document's reference definitions, so its reference
+    links resolve (after the text, definitions change nothing above them)."""
+    return text + "\n\n" + "\n".join(ref_lines) if ref_lines else text
 
 
 def _link_url(node: Node, kids: list[Node], src: _Source) -> str:
@@ -741,7 +750,7 @@ class _Scanner:
         if inner.strip() and inner.strip() != content.strip():
             # Reference definitions are document-wide: the inner text sees them too.
             refs = self.src.ref_lines
-            sub_text = inner + ("\n\n" + "\n".join(refs) if refs else "")
+            sub_text = _with_references(inner, refs)
             outer = self.src
             self.src = _Source(sub_text, line_offset=first_line - 1)
             try:
@@ -806,10 +815,8 @@ def _inline_pieces(html_line: str, outer: _Source) -> list[Piece]:
     A leading "x" keeps the line a paragraph (a line holding only `<a href=...>` would otherwise
     be an HTML block again); it is taken off the first piece afterwards.
     """
-    text = "x" + html_line.replace("\n", " ")
-    if outer.ref_lines:  # reference links resolve against the whole document's definitions
-        text += "\n\n" + "\n".join(outer.ref_lines)
-    src = _Source(text)
+    text = _with_references("x" + html_line.replace("\n", " "), outer.ref_lines)
+    src = _Source(text, ref_lines=outer.ref_lines)
     inline: list[Node] = []
     stack = list(_MD.tree(text).children[:1])
     while stack:  # the inline nodes under whatever block the line became
@@ -1020,15 +1027,12 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
         gc.disable()
         try:
             lines = text.split("\n")
-            refs = [line for line in lines if _REF_DEF.match(line)]  # they hold for every chunk
+            refs = _reference_definitions(lines)  # they hold for every chunk
             scanner = _Scanner(_Source(""))
             for start, end in _chunks(lines):
                 chunk = "\n".join(lines[start:end])
-                chunk_src = _Source(chunk, line_offset=start)
-                chunk_src._ref_lines = refs
-                scanner.src = chunk_src
-                # Definitions go after the chunk, where they change nothing above them.
-                tree = _MD.tree(chunk + ("\n\n" + "\n".join(refs) if refs else ""))
+                scanner.src = _Source(chunk, line_offset=start, ref_lines=refs)
+                tree = _MD.tree(_with_references(chunk, refs))
                 scanner.run(tree.children)
                 del tree  # freed here, on the parse thread, before the next chunk
             return _mark_duplicates(scanner.drafts), scanner.skipped
