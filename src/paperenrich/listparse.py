@@ -589,15 +589,18 @@ class _Scanner:
         """1-based first and last line of the byte range [start, end)."""
         return self.src.line(start), self.src.line(max(start, end - 1))
 
+    def _add_paper(self, a: Analysis, line: int, end_line: int, kind: str) -> _Draft:
+        draft = _Draft(line, end_line, self.section, a, kind, list(a.links))
+        self.drafts.append(draft)
+        self.last_draft = draft
+        return draft
+
     def _offer(self, a: Analysis, line: int, end_line: int, kind: str, parent: _Draft | None = None,
                note_target: _Draft | None = None) -> _Draft | None:
         """Record a candidate as a paper, or as skipped (giving a note's links to its paper)."""
         reason = _classify(a, self.section)
         if reason is None:
-            draft = _Draft(line, end_line, self.section, a, kind, list(a.links))
-            self.drafts.append(draft)
-            self.last_draft = draft
-            return draft
+            return self._add_paper(a, line, end_line, kind)
         target = parent or note_target
         is_note = reason.startswith("note") or (parent is not None and not (a.venue or a.year))
         if is_note and target is not None:
@@ -727,8 +730,8 @@ class _Scanner:
             return
         if not (a.venue or a.year or not ids_from_links(a.links).is_empty()):
             return
-        if _classify(a, self.section) is None:
-            self._offer(a, *self._lines(start, end), "paragraph")
+        if _classify(a, self.section) is None:  # anything else is prose: not reported as skipped
+            self._add_paper(a, *self._lines(start, end), "paragraph")
         self.last_draft = None
 
     def _html_block(self, node: Node) -> None:
