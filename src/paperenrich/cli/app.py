@@ -32,9 +32,19 @@ def console_err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _is_stdout(output: Path | None) -> bool:
+    return output is None or str(output) == "-"
+
+
+def output_is_terminal(output: Path | None) -> bool:
+    """Whether a person reads the output on a terminal (Rich tables are for them; files and pipes
+    get plain aligned text)."""
+    return _is_stdout(output) and sys.stdout.isatty()
+
+
 def write_output(text: str, output: Path | None) -> None:
     """Write to -o FILE (atomically: a temp file renamed into place), or to standard output."""
-    if output is None or str(output) == "-":
+    if _is_stdout(output):
         sys.stdout.write(text)
         if text and not text.endswith("\n"):
             sys.stdout.write("\n")

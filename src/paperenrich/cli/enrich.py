@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from paperenrich.cli.app import app, console_err, output_option, write_output
+from paperenrich.cli.app import app, console_err, output_is_terminal, output_option, write_output
 from paperenrich.cli.options import service_options, settings_from
 
 
@@ -55,8 +54,6 @@ def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **s
     elif fmt == "csv":
         text = to_csv(result.resolutions)
     else:
-        # Rich only when a person is looking at a terminal; files and pipes get plain aligned text.
-        to_terminal = (output is None or str(output) == "-") and sys.stdout.isatty()
-        text = to_table(result.resolutions, rich=to_terminal)
+        text = to_table(result.resolutions, rich=output_is_terminal(output))
     write_output(text, output)
     console_err(summary_line(result.stats))

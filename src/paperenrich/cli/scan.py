@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from paperenrich.cli.app import app, output_option, write_output
+from paperenrich.cli.app import app, output_is_terminal, output_option, write_output
 
 
 @app.command(short_help="The paper entries of a list (no network).")
@@ -30,6 +29,4 @@ def scan(path: Path, fmt: str, all_items: bool, output: Path | None) -> None:
         return
     from paperenrich.render import scan_table
 
-    # Rich only when a person is looking at a terminal; files and pipes get plain aligned text.
-    to_terminal = (output is None or str(output) == "-") and sys.stdout.isatty()
-    write_output(scan_table(result, include_skipped=all_items, rich=to_terminal), output)
+    write_output(scan_table(result, include_skipped=all_items, rich=output_is_terminal(output)), output)
