@@ -21,6 +21,11 @@ def _rows(result: ScanResult) -> list[tuple[str, ...]]:
     return rows
 
 
+def _summary(result: ScanResult) -> str:
+    dups = sum(1 for e in result.entries if e.duplicate_of)
+    return f"{len(result.entries)} entries ({dups} duplicates), {len(result.skipped)} items skipped"
+
+
 def _plain(result: ScanResult, include_skipped: bool) -> str:
     """Tab-free aligned columns, one entry per line: easy to grep, cut and diff."""
     header = ("LINE", "TITLE", "VENUE", "YEAR", "IDS", "DUPLICATE")
@@ -34,8 +39,7 @@ def _plain(result: ScanResult, include_skipped: bool) -> str:
         return "  ".join(cells).rstrip()
 
     out = [fmt(header)] + [fmt(r) for r in rows]
-    dups = sum(1 for e in result.entries if e.duplicate_of)
-    out.append(f"{len(result.entries)} entries ({dups} duplicates), {len(result.skipped)} items skipped in {result.source}")
+    out.append(f"{_summary(result)} in {result.source}")
     if include_skipped and result.skipped:
         out.append("")
         out.append("SKIPPED")
@@ -52,7 +56,7 @@ def _rich(result: ScanResult, include_skipped: bool) -> str:
     width = shutil.get_terminal_size((120, 24)).columns
     buf = io.StringIO()
     console = Console(file=buf, width=width, force_terminal=True, highlight=False)
-    table = Table(title=f"{result.source}", show_lines=False, header_style="bold")
+    table = Table(title=result.source, show_lines=False, header_style="bold")
     table.add_column("line", justify="right", style="dim")
     table.add_column("title", overflow="fold", ratio=3)
     table.add_column("venue")
@@ -62,8 +66,7 @@ def _rich(result: ScanResult, include_skipped: bool) -> str:
     for row in _rows(result):
         table.add_row(*(Text(c) for c in row))
     console.print(table)
-    dups = sum(1 for e in result.entries if e.duplicate_of)
-    console.print(f"{len(result.entries)} entries ({dups} duplicates), {len(result.skipped)} items skipped", markup=False)
+    console.print(_summary(result), markup=False)  # the table's title names the source
     if include_skipped and result.skipped:
         skipped = Table(title="skipped (not papers)", header_style="bold")
         skipped.add_column("line", justify="right", style="dim")
