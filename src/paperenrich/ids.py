@@ -227,13 +227,9 @@ def _host_key(url: str) -> str | None:
     return rest[:slash].lower() if slash >= 0 else None
 
 
+@lru_cache(maxsize=16384)  # pure, and lists repeat links (code hosts, the same paper twice); Ids is frozen
 def extract_ids(url: str) -> Ids:
     """The identifiers one URL carries (an empty Ids when none)."""
-    return _extract_ids(url)
-
-
-@lru_cache(maxsize=16384)  # pure, and lists repeat links (code hosts, the same paper twice); Ids is frozen
-def _extract_ids(url: str) -> Ids:
     raw = url.strip()
     if raw[:8].lower().startswith(("http://", "https://")) and "\t" not in raw and "\n" not in raw and "\r" not in raw:
         # clean_url keeps such a URL's host (only lower-cased), so a host no pattern names
@@ -260,7 +256,7 @@ def ids_from_links(links: Iterable[Link | str]) -> Ids:
     first: Ids | None = None  # most entries have one link with ids: its Ids is the answer
     found: dict[str, str] | None = None
     for link in links:
-        ids = _extract_ids(link.url if isinstance(link, Link) else link)
+        ids = extract_ids(link.url if isinstance(link, Link) else link)
         if ids is _NO_IDS:
             continue
         if first is None:
