@@ -66,10 +66,6 @@ def normalize_title(s: str) -> str:
     return " ".join(s.split())
 
 
-def _tokens(norm: str) -> list[str]:
-    return norm.split()
-
-
 def _token_score(a: list[str], b: list[str]) -> float:
     """Shared words over the longer title's word count (multiset)."""
     if not a or not b:
@@ -93,7 +89,7 @@ def _similarity_normalized(na: str, nb: str) -> float:
         return 0.0
     if na == nb:
         return 1.0
-    ta, tb = _tokens(na), _tokens(nb)
+    ta, tb = na.split(), nb.split()
     chars = fuzz.ratio(na, nb) / 100.0
     words = _token_score(ta, tb)
     score = (chars + words) / 2
