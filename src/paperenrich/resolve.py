@@ -32,7 +32,7 @@ from paperenrich.config import Settings
 from paperenrich.errors import NetworkUnavailable
 from paperenrich.http import Pacer, ServiceUnreachable, make_client
 from paperenrich.merge import merge
-from paperenrich.model import Candidate, Entry, Match, Resolution
+from paperenrich.model import Candidate, Entry, Match, Resolution, ScanResult
 from paperenrich.overrides import Overrides
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
@@ -628,17 +628,31 @@ class EnrichResult:
     stats: Stats
 
 
+def resolve_text(text: str, source: str, settings: Settings, *,
+                 show_progress: bool | None = None) -> tuple[ScanResult, list[Resolution], Stats]:
+    """Scan a list's text and resolve its entries, with a progress bar on a terminal (by default).
+
+    The blocks a previous `fix --add` wrote are left out first: their authors and links are not the list's.
+    """
+    from paperenrich.export.markdown import strip_additions
+    from paperenrich.listparse import scan_text
+    from paperenrich.overrides import load_overrides
+    from paperenrich.progress import Progress
+
+    scan = scan_text(strip_additions(text), source=source)
+    overrides = load_overrides(settings.overrides_file)
+    with Progress.for_stderr("resolving", len(scan.entries), enabled=show_progress) as progress:
+        resolutions, stats = asyncio.run(resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress))
+    return scan, resolutions, stats
+
+
 def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_progress: bool | None = None,
                 source: str | None = None) -> EnrichResult:
     """Read (a path) or take (text) a list, scan it, and resolve its entries: the library's entry point."""
     from pathlib import Path
 
     from paperenrich.config import load_settings
-    from paperenrich.export.markdown import strip_additions
     from paperenrich.listfile import read_list_file
-    from paperenrich.listparse import scan_text
-    from paperenrich.overrides import load_overrides
-    from paperenrich.progress import Progress
 
     settings = settings or load_settings()
     is_path = isinstance(path_or_text, Path) or (
@@ -648,9 +662,5 @@ def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_pro
         text, source = read_list_file(path_or_text), source or str(path_or_text)
     else:
         text, source = str(path_or_text), source or "<text>"
-    # Without the blocks a previous `fix --add` wrote: its authors and links are not the list's.
-    scan = scan_text(strip_additions(text), source=source)
-    overrides = load_overrides(settings.overrides_file)
-    with Progress.for_stderr("resolving", len(scan.entries), enabled=show_progress) as progress:
-        resolutions, stats = asyncio.run(resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress))
+    _scan, resolutions, stats = resolve_text(text, source, settings, show_progress=show_progress)
     return EnrichResult(source, resolutions, stats)

@@ -7,13 +7,11 @@ previous `fix` wrote never change what an entry is taken to be (lines stay where
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from paperenrich.config import Settings
-from paperenrich.export.markdown import strip_additions
 from paperenrich.listfile import read_list_file
 from paperenrich.model import LinkResult, Resolution, ScanResult
 
@@ -31,17 +29,9 @@ class ListState:
 
 def resolve_list(text: str, source: str, settings: Settings) -> tuple[ScanResult, list[Resolution]]:
     """Scan a list's text (without our additions) and resolve its entries, with a progress bar on a terminal."""
-    from paperenrich.listparse import scan_text
-    from paperenrich.overrides import load_overrides
-    from paperenrich.progress import Progress
-    from paperenrich.resolve import resolve_entries
+    from paperenrich.resolve import resolve_text
 
-    scan = scan_text(strip_additions(text), source=source)
-    overrides = load_overrides(settings.overrides_file)
-    with Progress.for_stderr("resolving", len(scan.entries)) as progress:
-        resolutions, _stats = asyncio.run(
-            resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress)
-        )
+    scan, resolutions, _stats = resolve_text(text, source, settings)
     return scan, resolutions
 
 
