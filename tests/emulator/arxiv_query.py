@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from tests.emulator.textnorm import fold
+from tests.emulator.tokens import TokenStream
 
 FIELDS = ("ti", "au", "abs", "all", "id", "cat", "jr", "co", "rn")
 _TOKEN = re.compile(r'\(|\)|"[^"]*"?|[^\s()"]+')
@@ -43,30 +44,11 @@ Node = Term | BoolOp
 
 
 def parse(query: str) -> Node | None:
-    tokens = _TOKEN.findall(query)
-    if not tokens:
-        return None
-    parser = _Parser(tokens)
-    node = parser.parse_or("all")
-    if parser.pos != len(tokens):
-        raise QuerySyntaxError(f"unexpected {tokens[parser.pos]!r}")
-    return node
+    return _Parser.parse_whole(_TOKEN, query, lambda parser: parser.parse_or("all"))
 
 
-class _Parser:
-    def __init__(self, tokens: list[str]):
-        self.tokens = tokens
-        self.pos = 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> str:
-        token = self.peek()
-        if token is None:
-            raise QuerySyntaxError("query ends too early")
-        self.pos += 1
-        return token
+class _Parser(TokenStream):
+    error = QuerySyntaxError
 
     def parse_or(self, field: str) -> Node:
         node = self.parse_and(field)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from tests.emulator.textnorm import fold
+from tests.emulator.tokens import TokenStream
 
 _TOKEN = re.compile(r'"[^"]*"(?:~\d*)?|[()|+\-]|[^\s()|+"]+')
 
@@ -48,28 +49,16 @@ Node = Word | Not | All | Any
 
 
 def parse(query: str) -> Node | None:
-    tokens = _TOKEN.findall(query)
-    if not tokens:
-        return None
-    parser = _Parser(tokens)
-    node = parser.parse_any()
-    if parser.pos != len(tokens):
-        raise BulkSyntaxError(f"unexpected {tokens[parser.pos]!r}")
-    return node
+    return _Parser.parse_whole(_TOKEN, query, lambda parser: parser.parse_any())
 
 
-class _Parser:
-    def __init__(self, tokens: list[str]):
-        self.tokens = tokens
-        self.pos = 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+class _Parser(TokenStream):
+    error = BulkSyntaxError
 
     def parse_any(self) -> Node:
         nodes = [self.parse_all()]
         while self.peek() == "|":
-            self.pos += 1
+            self.take()
             nodes.append(self.parse_all())
         return nodes[0] if len(nodes) == 1 else Any(tuple(nodes))
 
@@ -77,7 +66,7 @@ class _Parser:
         nodes = []
         while (token := self.peek()) is not None and token not in ("|", ")"):
             if token == "+":
-                self.pos += 1
+                self.take()
                 continue
             node = self.parse_unary()
             if node != Word(""):  # a lone "~2" or punctuation: nothing to match
@@ -87,17 +76,14 @@ class _Parser:
         return nodes[0] if len(nodes) == 1 else All(tuple(nodes))
 
     def parse_unary(self) -> Node:
-        token = self.peek()
-        if token is None:
-            raise BulkSyntaxError("query ends too early")
-        self.pos += 1
+        token = self.take()
         if token == "-":
             return Not(self.parse_unary())
         if token == "(":
             node = self.parse_any()
             if self.peek() != ")":
                 raise BulkSyntaxError("missing ')'")
-            self.pos += 1
+            self.take()
             return node
         if token == ")":
             raise BulkSyntaxError("unexpected ')'")
