@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from paperenrich.config import Settings
 from paperenrich.listfile import read_list_file
@@ -43,18 +42,9 @@ def gather(path: str | Path, settings: Settings, *, check_links: bool) -> ListSt
         return ListState(str(path), text, scan, resolutions, [], False)
     from paperenrich.links import check_lists
 
-    results = list(check_lists([path], settings).results)
-    if _no_host_answered(results):
+    report = check_lists([path], settings)
+    if report.no_host_answered():
         # Calling every link broken would be wrong: this machine is offline (`check` exits 5 then).
-        warning = f"no linked host could be reached ({len(_hosts(results))} hosts tried); links not checked"
+        warning = f"no linked host could be reached ({len(report.requested_hosts())} hosts tried); links not checked"
         return ListState(str(path), text, scan, resolutions, [], False, warning)
-    return ListState(str(path), text, scan, resolutions, results, True)
-
-
-def _hosts(results: list[LinkResult]) -> set[str | None]:
-    return {urlsplit(r.url).hostname for r in results if r.status not in ("skipped", "invalid")}
-
-
-def _no_host_answered(results: list[LinkResult]) -> bool:
-    requested = [r for r in results if r.status not in ("skipped", "invalid")]
-    return len(_hosts(results)) >= 3 and all(r.http_status is None for r in requested)
+    return ListState(str(path), text, scan, resolutions, list(report.results), True)

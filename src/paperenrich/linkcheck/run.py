@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,6 +40,16 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "summary": self.summary, "hosts": self.hosts}
+
+    def requested_hosts(self) -> set[str | None]:
+        """Hosts of the links that were (to be) requested: not skipped, not invalid."""
+        return {urlsplit(r.url).hostname for r in self.results if r.status not in ("skipped", "invalid")}
+
+    def no_host_answered(self) -> bool:
+        """No requested link got an HTTP answer, on 3 or more hosts: this machine is offline, the
+        links are not all broken."""
+        requested = [r for r in self.results if r.status not in ("skipped", "invalid")]
+        return len(self.requested_hosts()) >= 3 and all(r.http_status is None for r in requested)
 
 
 def _settings_signature(settings: Settings) -> str:
