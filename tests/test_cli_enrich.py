@@ -259,9 +259,11 @@ def test_two_processes_sharing_one_cache_both_finish_correctly(scholar_world, tm
     by_key = {r.key: r for r in scholar_world.corpus.records}
     seeds = [next(p for p in SEEDS if p.name.startswith(n)) for n in ("000", "001")]
     env = _env(scholar_world)
-    # Slow answers stretch each run over seconds, so the two surely resolve and write into the one
-    # cache at the same time (checked below: the S2 emulator saw both clients' requests at once).
-    scholar_world.faults.latency(0.4, service="s2")
+    # Slow answers stretch each run over seconds (every S2 answer takes 1.5 s; seed 000 alone needs
+    # three in turn), more than the two processes' start-up skew on a busy machine, so the two resolve
+    # and write into the one cache at the same time (checked below: the S2 emulator saw both
+    # clients' requests at once).
+    scholar_world.faults.latency(1.5, service="s2")
     procs = [subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", str(seed), "--format", "json",
                                "--cache", "shared", "--no-progress"], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in seeds]
