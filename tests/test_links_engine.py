@@ -62,7 +62,9 @@ def test_every_status_class_comes_from_a_real_answer(web):
     started = time.monotonic()
     results, _ = run(list(cases))
     assert {url: r.status for url, r in results.items()} == cases
-    assert time.monotonic() - started < 15  # tarpit, endless and 1 GB bodies do not hold the run
+    # Tarpit, endless and 1 GB bodies do not hold the run (unbounded, they would never end; the
+    # bound is loose so a busy machine cannot fail it).
+    assert time.monotonic() - started < 60
 
     chain = results[w(0, "redirect/301/3/a")]
     assert chain.redirects == (w(0, "redirect/301/2/a"), w(0, "redirect/301/1/a"), w(0, "ok/a"))
@@ -139,7 +141,7 @@ def test_retry_after_is_capped(web):
     started = time.monotonic()
     results, _ = run([url])
     assert results[url].status == "ok"
-    assert time.monotonic() - started < 2.0  # cap 0.3 s, not an hour
+    assert time.monotonic() - started < 30  # the 0.3 s cap held: an uncapped wait would be an hour
 
 
 def test_private_addresses_are_refused_unless_allowed(web):

@@ -4,7 +4,6 @@ concurrency tracking are right (the link-checker tests rely on both)."""
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 import pytest
@@ -92,13 +91,11 @@ def test_log_and_in_flight_tracking(web):
             httpx.get(slow.url(0, f"ok/{i}"), timeout=5)
 
         threads = [threading.Thread(target=fetch, args=(i,)) for i in range(5)]
-        started = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        assert time.monotonic() - started < 1.0  # served at once, not one after another
-        assert slow.max_in_flight(slow.hosts[0]) == 5
+        assert slow.max_in_flight(slow.hosts[0]) == 5  # served at once, not one after another
         log = slow.requests()
         assert sorted(r.path for r in log) == [f"/ok/{i}" for i in range(5)]
         assert all(r.status == 200 and r.method == "GET" and r.end - r.start >= 0.1 for r in log)
