@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +52,8 @@ def test_ctrl_c_exits_130_with_exactly_one_line(scholar_world, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", "list.md", "--cache", "c"], cwd=tmp_path,
                             env=_env(scholar_world), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(2.0)
+    # Interrupt once the run is surely mid-way: a request of it is being served (for 5 s).
+    assert scholar_world.log.wait_busy(timeout=60)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130

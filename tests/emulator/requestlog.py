@@ -62,6 +62,7 @@ class RequestLog:
             record = RequestRecord(service, method, path, query, body, has_key, time.monotonic(), in_flight)
             self._pending[id(record)] = record
             self._generation_of[id(record)] = self._generation
+            self._lock.notify_all()
             return record
 
     def end(self, record: RequestRecord, status: int | None, fault: str | None = None) -> None:
@@ -79,6 +80,11 @@ class RequestLog:
         """Wait until no request of this log is being served; False on timeout."""
         with self._lock:
             return self._lock.wait_for(lambda: not self._pending, timeout)
+
+    def wait_busy(self, timeout: float = 5.0) -> bool:
+        """Wait until some request of this log is being served (a client is mid-run); False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: bool(self._pending), timeout)
 
     def clear(self) -> None:
         with self._lock:
