@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from paperenrich.cli.check import FORMATS as CLI_FORMATS
-from paperenrich.cli.check import parse_accept, read_ignore_file
+from paperenrich.linkcheck.options import parse_accept, read_ignore_file
 from paperenrich.config import HostRule, Settings
 from paperenrich.errors import UsageError
 from paperenrich.linkcheck.classify import classify_status, has_anchor, is_challenge, is_soft_404
@@ -211,3 +211,10 @@ def test_sarif_junit_markdown_text_shapes():
 
 def test_cli_format_list_matches_the_renderers():
     assert CLI_FORMATS == FORMATS
+
+
+def test_cli_names_the_same_ignore_file_as_the_library():
+    from paperenrich.cli.check import IGNORE_FILE as CLI_IGNORE_FILE
+    from paperenrich.linkcheck.options import IGNORE_FILE
+
+    assert CLI_IGNORE_FILE == IGNORE_FILE

@@ -6,7 +6,6 @@ Exit codes: 0 no broken links, 2 broken links found (or other `--fail-on` status
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 import click
@@ -14,48 +13,8 @@ import click
 from paperenrich.cli.app import app, output_option, write_output
 from paperenrich.errors import EXIT_FINDINGS, NetworkUnavailable
 
-IGNORE_FILE = ".paperenrichignore"
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
-
-
-def parse_accept(text: str) -> tuple[int, ...]:
-    """'200..299,403' or '200-299, 403' -> the status codes; UsageError on anything else."""
-    from paperenrich.errors import UsageError
-
-    codes: list[int] = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        match = re.fullmatch(r"(\d{3})\s*(?:\.\.=?|-)\s*(\d{3})|(\d{3})", part)
-        if not match:
-            raise UsageError(f"--accept: {part!r} is not a status code or a range like 200..299")
-        if match.group(3):
-            codes.append(int(match.group(3)))
-        else:
-            low, high = int(match.group(1)), int(match.group(2))
-            if low > high:
-                raise UsageError(f"--accept: empty range {part!r}")
-            codes.extend(range(low, high + 1))
-    return tuple(codes)
-
-
-def read_ignore_file(path: Path) -> tuple[str, ...]:
-    """One regular expression per line; blank lines and '#' comments are ignored."""
-    from paperenrich.errors import ConfigError
-
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read ignore file {path}: {exc}") from None
-    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
-
-
-def _check_patterns(patterns: tuple[str, ...], what: str) -> None:
-    from paperenrich.errors import UsageError
-
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise UsageError(f"{what}: bad regular expression {pattern!r} ({exc})") from None
+IGNORE_FILE = ".paperenrichignore"  # = linkcheck.options.IGNORE_FILE (named in --help)
 
 
 def network_looks_down(report) -> bool:
@@ -111,6 +70,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
     """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
+    from paperenrich.linkcheck.options import check_patterns, parse_accept, read_ignore_file
     from paperenrich.linkcheck.report import render
     from paperenrich.linkcheck.run import STATUSES, check_lists
 
@@ -137,8 +97,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
     if offline:
         changes["offline"] = True
     settings = settings.replace(**changes)
-    _check_patterns(settings.exclude, "exclude")
-    _check_patterns(settings.include, "include")
+    check_patterns(settings.exclude, "exclude")
+    check_patterns(settings.include, "include")
 
     if sys.stderr.isatty():
         from rich.console import Console
