@@ -50,9 +50,9 @@ def write_output(text: str, output: Path | None) -> None:
             sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    tmp.replace(output)
+    from paperenrich.atomic import replace_file
+
+    replace_file(output, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
 # Options several commands share, defined once.

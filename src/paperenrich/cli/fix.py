@@ -7,8 +7,6 @@ one-line summary go to standard error.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +27,15 @@ def parse_additions(text: str | None) -> tuple[str, ...]:
     return names
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content in one rename, keeping its mode and a UTF-8 byte-order mark if it had one."""
-    raw = path.read_bytes()
+def write_keeping_bom(path: Path, text: str) -> None:
+    """Replace the list in one rename, keeping a UTF-8 byte-order mark if it had one."""
+    from paperenrich.atomic import replace_file
+
     data = text.encode("utf-8")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        data = b"\xef\xbb\xbf" + data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with path.open("rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf":
+            data = b"\xef\xbb\xbf" + data
+    replace_file(path, data)
 
 
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
@@ -87,7 +79,7 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
     changed_lines = len({c.line for c in result.changes})
     if mode == "write":
         if result.changed:
-            write_atomically(path, result.text)
+            write_keeping_bom(path, result.text)
         if not quiet:
             console_err(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
