@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from paperenrich.export.papers import BROKEN_STATUSES, is_preprint_venue, paper_keys
+from paperenrich.export.papers import BROKEN_STATUSES, earlier_same_paper, is_preprint_venue, paper_keys
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 from paperenrich.venues import normalize_venue, parse_venue_year
 
@@ -92,19 +92,18 @@ def _paper_findings(entry: Entry, paper: Paper) -> list[Finding]:
 def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] = ()) -> list[Finding]:
     """Every finding for a list, ordered by line."""
     findings: list[Finding] = []
-    first_seen: dict[str, int] = {}
-    for res in sorted(resolutions, key=lambda r: r.entry.line):
+    ordered = sorted(resolutions, key=lambda r: r.entry.line)
+    # Entries the list itself marks as repeats, and unresolved ones, take no part in matching papers.
+    keys = [paper_keys(r.paper) if r.paper is not None and r.entry.duplicate_of is None else () for r in ordered]
+    for res, same in zip(ordered, earlier_same_paper(keys)):
         entry = res.entry
         if res.paper is None:
             findings.append(Finding("unresolved", entry.line, res.reason or "not found", entry.title))
         else:
             findings.extend(_paper_findings(entry, res.paper))
         earlier = entry.duplicate_of
-        if earlier is None and res.paper is not None:
-            tokens = paper_keys(res.paper)
-            earlier = next((first_seen[t] for t in tokens if t in first_seen), None)
-            for token in tokens:
-                first_seen.setdefault(token, entry.line)
+        if earlier is None and same is not None:
+            earlier = ordered[same].entry.line
         if earlier is not None and earlier != entry.line:
             findings.append(Finding("duplicate", entry.line, f"same paper as line {earlier}", entry.title))
     for result in link_results:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for --ascii output)
 
-from paperenrich.export.papers import is_preprint_venue, paper_keys
+from paperenrich.export.papers import is_preprint_venue, paper_keys, same_paper_groups
 from paperenrich.model import Entry, Paper, Resolution
 
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
@@ -261,22 +261,6 @@ def _identity(resolution: Resolution) -> list[str]:
     return list(paper_keys(paper))
 
 
-def _merge_duplicates(resolutions: list[Resolution]) -> list[list[Resolution]]:
-    """Group resolutions of the same paper, in order of first appearance."""
-    groups: list[list[Resolution]] = []
-    group_of: dict[str, int] = {}
-    for res in resolutions:
-        tokens = _identity(res)
-        index = next((group_of[t] for t in tokens if t in group_of), None)
-        if index is None:
-            index = len(groups)
-            groups.append([])
-        groups[index].append(res)
-        for token in tokens:
-            group_of.setdefault(token, index)
-    return groups
-
-
 def _unique_key(base: str, taken: set[str]) -> str:
     base = base or "paper"
     if base not in taken:
@@ -300,7 +284,7 @@ def build_records(resolutions: list[Resolution], options: BibOptions = BibOption
     check_key_pattern(options.key_pattern)
     records: list[BibRecord] = []
     taken: set[str] = set()
-    for group in _merge_duplicates(resolutions):
+    for group in same_paper_groups(resolutions, _identity):
         resolved = next((r for r in group if r.paper is not None), None)
         if resolved is not None:
             entry_type, fields, key_parts = _paper_fields(resolved.paper, resolved.entry)  # type: ignore[arg-type]

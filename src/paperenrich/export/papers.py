@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from paperenrich.model import Paper
+
+T = TypeVar("T")
 
 # Link statuses that mean "this link does not work" (a timeout or a block may be ours, not theirs).
 BROKEN_STATUSES = frozenset({"broken", "soft_404", "invalid"})
@@ -22,3 +25,31 @@ def paper_keys(paper: Paper) -> tuple[str, ...]:
     keys = [f"arxiv:{paper.arxiv}" if paper.arxiv else "", f"doi:{paper.doi}" if paper.doi else "",
             f"s2:{paper.s2_id}" if paper.s2_id else ""]
     return tuple(k for k in keys if k) or (f"title:{paper.title.casefold()}",)
+
+
+def earlier_same_paper(keys: Sequence[Sequence[str]]) -> list[int | None]:
+    """For each item's keys (in list order), the index of the earlier item it repeats, else None.
+
+    The earlier item is the first one that carried the first of this item's keys already seen;
+    an item with no keys never repeats another nor is repeated.
+    """
+    first_with: dict[str, int] = {}
+    earlier: list[int | None] = []
+    for index, item_keys in enumerate(keys):
+        earlier.append(next((first_with[k] for k in item_keys if k in first_with), None))
+        for key in item_keys:
+            first_with.setdefault(key, index)
+    return earlier
+
+
+def same_paper_groups(items: Iterable[T], keys_of: Callable[[T], Sequence[str]]) -> list[list[T]]:
+    """Items grouped when they share a key (any one: see `paper_keys`), in order of first appearance."""
+    items = list(items)
+    groups: list[list[T]] = []
+    group_at: list[int] = []  # item index -> its group's index
+    for item, earlier in zip(items, earlier_same_paper([keys_of(item) for item in items])):
+        if earlier is None:
+            groups.append([])
+        group_at.append(len(groups) - 1 if earlier is None else group_at[earlier])
+        groups[group_at[-1]].append(item)
+    return groups

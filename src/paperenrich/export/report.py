@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from paperenrich.lint import Finding
-from paperenrich.export.papers import BROKEN_STATUSES, paper_keys
+from paperenrich.export.papers import BROKEN_STATUSES, paper_keys, same_paper_groups
 from paperenrich.model import LinkResult, Paper, Resolution
 from paperenrich.urls import host_of
 
@@ -66,14 +66,7 @@ def title_of(text: str, fallback: str) -> str:
 
 def _distinct(papers: Iterable[Paper]) -> list[Paper]:
     """Each paper once (the first record of it), however many entries list it."""
-    seen: set[str] = set()
-    out = []
-    for paper in papers:
-        keys = paper_keys(paper)
-        if not seen.intersection(keys):
-            out.append(paper)
-        seen.update(keys)
-    return out
+    return [group[0] for group in same_paper_groups(papers, paper_keys)]
 
 
 def _figure(label: str, value: object, note: str = "") -> str:
