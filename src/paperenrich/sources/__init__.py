@@ -4,7 +4,7 @@ clients share."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 
@@ -40,3 +40,18 @@ class ServiceClient:
             max_retries=self.settings.max_retries, base_delay=self.base_delay,
             retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries, **kwargs,
         )
+
+    async def fetch_isolating_refused(
+        self, ids: list[str], fetch: Callable[[list[str]], Awaitable[dict[str, Any]]], refused: type[Exception],
+    ) -> dict[str, Any]:
+        """`fetch(ids)`, but when the service refuses the batch (`refused`: a 400 caused by one bad id)
+        the batch is split in halves until the bad id is alone, and it maps to None: one bad id costs
+        a few requests instead of failing the whole batch."""
+        try:
+            return await fetch(ids)
+        except refused:
+            if len(ids) == 1:
+                return {ids[0]: None}
+            half = len(ids) // 2
+            return {**await self.fetch_isolating_refused(ids[:half], fetch, refused),
+                    **await self.fetch_isolating_refused(ids[half:], fetch, refused)}

@@ -121,17 +121,12 @@ class ArxivClient(ServiceClient):
     async def fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
         """Records for up to ID_BATCH ids in one request; None for an id arXiv does not know.
 
-        A 400 error feed means one id is malformed: the batch is split to isolate it, so one bad id
-        costs a few requests instead of failing the whole batch.
+        A 400 error feed means one id is malformed: the batch is split to isolate it.
         """
-        try:
-            records = await self._get(id_query(ids))
-        except ArxivQueryError:
-            if len(ids) == 1:
-                return {ids[0]: None}
-            half = len(ids) // 2
-            return {**await self.fetch_ids(ids[:half]), **await self.fetch_ids(ids[half:])}
-        found = {r["arxiv"]: r for r in records}
+        return await self.fetch_isolating_refused(ids, self._fetch_ids, ArxivQueryError)
+
+    async def _fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        found = {r["arxiv"]: r for r in await self._get(id_query(ids))}
         return {i: found.get(i) for i in ids}
 
     async def search_titles(self, titles: list[str]) -> list[dict[str, Any]]:

@@ -123,13 +123,10 @@ class S2Client(ServiceClient):
 
         A 400 (an id S2 refuses outright) splits the batch to isolate it.
         """
-        try:
-            papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys})
-        except S2QueryError:
-            if len(keys) == 1:
-                return {keys[0]: None}
-            half = len(keys) // 2
-            return {**await self.fetch_batch(keys[:half]), **await self.fetch_batch(keys[half:])}
+        return await self.fetch_isolating_refused(keys, self._fetch_batch, S2QueryError)
+
+    async def _fetch_batch(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys})
         if len(papers) != len(keys):
             raise MalformedResponse(f"S2: /paper/batch answered {len(papers)} items for {len(keys)} ids")
         return dict(zip(keys, papers))
