@@ -71,3 +71,26 @@ async def test_refused_connections_give_up_fast_with_service_unreachable():
         with pytest.raises(ServiceUnreachable, match="service.test"):
             await send(client, connect_retries=1)
     assert len(seen) == 2
+
+
+async def test_a_refused_batch_is_split_until_the_bad_id_is_alone():
+    from paperenrich.config import Settings
+    from paperenrich.sources import ServiceClient
+
+    class Refused(Exception):
+        pass
+
+    asked: list[list[str]] = []
+
+    async def fetch(ids):
+        asked.append(list(ids))
+        if "bad" in ids:  # the service refuses any batch holding the bad id (a 400)
+            raise Refused
+        return {i: {"id": i} for i in ids}
+
+    async with httpx.AsyncClient() as client:
+        service = ServiceClient(client, Settings(), Pacer(), base_delay=0.001)
+        found = await service.fetch_isolating_refused(["a", "b", "bad", "d"], fetch, Refused)
+    assert found == {"a": {"id": "a"}, "b": {"id": "b"}, "bad": None, "d": {"id": "d"}}
+    # Halving: the whole batch, its good half, its refused half, then each id of that half.
+    assert asked == [["a", "b", "bad", "d"], ["a", "b"], ["bad", "d"], ["bad"], ["d"]]
