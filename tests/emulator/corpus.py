@@ -22,9 +22,10 @@ import pickle
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from tests.emulator.textnorm import clean_author, clean_title, fold
 
@@ -154,14 +155,26 @@ def generated_fields(key: str, year: int | None, has_doi: bool, give_arxiv: bool
     return out
 
 
+_VENUES: dict[tuple[str, str], tuple[str, str | None]] = {}  # (venue key, DBLP venue) -> (venue, container)
+
+
+def _venue(venue_key: str, dblp_venue: str) -> tuple[str, str | None]:
+    """S2 `venue` and `journal.name` for a DBLP record: a few hundred distinct values, so memoised."""
+    found = _VENUES.get((venue_key, dblp_venue))
+    if found is None:
+        container = clean_title(dblp_venue)
+        venue = VENUE_NAMES.get(venue_key, container)
+        found = _VENUES[(venue_key, dblp_venue)] = (venue, container if container != venue else None)
+    return found
+
+
 def record_from_dblp(raw: dict, title: str | None = None) -> Record:
     key = raw["dblp_key"]
     year = raw.get("year")
     year = int(year) if year else None
     gen = generated_fields(key, year, bool(raw.get("doi")))
     venue_key = key.split("/")[1] if key.count("/") >= 2 else ""
-    container = clean_title(raw.get("venue") or "")
-    venue = VENUE_NAMES.get(venue_key, container)
+    venue, container = _venue(venue_key, raw.get("venue") or "")
     arxiv = gen.get("arxiv")
     doi = raw.get("doi")
     show_doi = gen.get("show_doi_on_arxiv", False)
@@ -172,7 +185,7 @@ def record_from_dblp(raw: dict, title: str | None = None) -> Record:
     return Record(
         key=key,
         title=title if title is not None else clean_title(raw["title"]),
-        authors=tuple(clean_author(a) for a in raw.get("authors") or ()),
+        authors=tuple(map(clean_author, raw.get("authors") or ())),
         year=year,
         venue=venue,
         venue_short=venue_key.upper() or None,
@@ -198,7 +211,7 @@ def record_from_dblp(raw: dict, title: str | None = None) -> Record:
         pages=raw.get("pages"),
         origin="dblp",
         generated=tuple(names),
-        container=container if container != venue else None,
+        container=container,
     )
 
 
@@ -262,9 +275,18 @@ def record_from_fixture(item: dict, origin: str) -> Record:
     )
 
 
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_record_row = attrgetter(*_RECORD_FIELDS)  # Record -> tuple of its values, in C
+
+
 @dataclass
 class Corpus:
-    """All records plus the lookups both APIs need. Read-only once built (thread-safe)."""
+    """All records plus the lookups both APIs need. Read-only once built (thread-safe).
+
+    The id lookups are ready as soon as the corpus is built. The search indexes (title and
+    author tokens) take about as long again, so `build_corpus` hands them to a background
+    thread: `title_index` and `author_index` wait for it, id lookups never do.
+    """
 
     records: list[Record]
     unknown: list[dict] = field(default_factory=list)  # seed papers deliberately left out
@@ -276,9 +298,10 @@ class Corpus:
     by_acl: dict[str, int] = field(default_factory=dict)
     folded_titles: list[str] = field(default_factory=list)  # S2 title, folded
     folded_arxiv_titles: dict[int, str] = field(default_factory=dict)  # only where it differs
-    title_index: dict[str, list[int]] = field(default_factory=dict)  # token -> record indexes
+    _title_index: dict[str, list[int]] | None = None
     _author_index: dict[str, list[int]] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _indexed: threading.Event = field(default_factory=threading.Event)
+    _index_error: BaseException | None = None
 
     # --- building -----------------------------------------------------------------------------
     def add(self, record: Record, folded: str | None = None) -> None:
@@ -302,43 +325,102 @@ class Corpus:
             self.by_dblp.setdefault(record.dblp, idx)
         if record.acl:
             self.by_acl.setdefault(record.acl, idx)
-        if folded is None:
-            folded = fold(record.title)
-        self.folded_titles.append(folded)
-        toks = set(folded.split())
+        self.folded_titles.append(fold(record.title) if folded is None else folded)
         if record.arxiv_title:
-            folded_arxiv = fold(record.arxiv_title)
-            self.folded_arxiv_titles[idx] = folded_arxiv
-            toks.update(folded_arxiv.split())
-        index = self.title_index
-        for tok in toks:
-            posting = index.get(tok)
-            if posting is None:
-                index[tok] = [idx]
-            else:
-                posting.append(idx)
+            self.folded_arxiv_titles[idx] = fold(record.arxiv_title)
 
-    def folded_arxiv_title(self, idx: int) -> str:
-        return self.folded_arxiv_titles.get(idx) or self.folded_titles[idx]
+    def build_indexes(self) -> None:
+        """Title and author token -> record indexes (postings in record order); wakes the waiters."""
+        try:
+            title_index: dict[str, list[int]] = {}
+            for idx, folded in enumerate(self.folded_titles):
+                toks = set(folded.split())
+                folded_arxiv = self.folded_arxiv_titles.get(idx)
+                if folded_arxiv:
+                    toks.update(folded_arxiv.split())
+                for tok in toks:
+                    posting = title_index.get(tok)
+                    if posting is None:
+                        title_index[tok] = [idx]
+                    else:
+                        posting.append(idx)
+            author_index: dict[str, list[int]] = {}
+            folded_names: dict[str, list[str]] = {}
+            for idx, rec in enumerate(self.records):
+                toks = set()
+                for name in rec.authors:
+                    name_toks = folded_names.get(name)
+                    if name_toks is None:
+                        name_toks = folded_names[name] = fold(name).split()
+                    toks.update(name_toks)
+                for tok in toks:
+                    posting = author_index.get(tok)
+                    if posting is None:
+                        author_index[tok] = [idx]
+                    else:
+                        posting.append(idx)
+            self._title_index, self._author_index = title_index, author_index
+        except BaseException as exc:  # a waiter must see the failure, not hang
+            self._index_error = exc
+            raise
+        finally:
+            self._indexed.set()
+
+    def index_in_background(self, then: Callable[["Corpus"], None] | None = None) -> threading.Thread:
+        """Build the search indexes in a thread, then call `then(corpus)` (e.g. write the cache).
+
+        Not a daemon: a process that ends at once still finishes the indexes and the cache.
+        """
+        def work() -> None:
+            try:
+                self.build_indexes()
+            finally:
+                if then is not None:
+                    then(self)
+
+        thread = threading.Thread(target=work, name="corpus-indexes")
+        thread.start()
+        return thread
+
+    def wait_indexed(self) -> None:
+        self._indexed.wait()
+        if self._index_error is not None:
+            raise RuntimeError("building the corpus search indexes failed") from self._index_error
+
+    @property
+    def title_index(self) -> dict[str, list[int]]:
+        """title token (S2 or arXiv title, folded) -> records."""
+        self.wait_indexed()
+        return self._title_index  # type: ignore[return-value]
 
     @property
     def author_index(self) -> dict[str, list[int]]:
-        """token of an author name -> records (built with the corpus, so it is in the pickle cache)."""
-        with self._lock:
-            if self._author_index is None:
-                index: dict[str, list[int]] = {}
-                folded_names: dict[str, list[str]] = {}
-                for idx, rec in enumerate(self.records):
-                    toks = set()
-                    for name in rec.authors:
-                        name_toks = folded_names.get(name)
-                        if name_toks is None:
-                            name_toks = folded_names[name] = fold(name).split()
-                        toks.update(name_toks)
-                    for tok in toks:
-                        index.setdefault(tok, []).append(idx)
-                self._author_index = index
-            return self._author_index
+        """token of an author name -> records."""
+        self.wait_indexed()
+        return self._author_index  # type: ignore[return-value]
+
+    # --- the pickle cache: records as plain tuples, which pickle and unpickle in C ------------
+    def __getstate__(self) -> dict:
+        self.wait_indexed()
+        state = {name: getattr(self, name) for name in ("unknown", "by_arxiv", "by_doi", "by_s2", "by_corpus_id", "by_dblp",
+                                                        "by_acl", "folded_titles", "folded_arxiv_titles",
+                                                        "_title_index", "_author_index")}
+        state["records"] = (_RECORD_FIELDS, list(map(_record_row, self.records)))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        names, rows = state.pop("records")
+        if names != _RECORD_FIELDS:
+            raise pickle.UnpicklingError("the cache was written for other Record fields")
+        self.records = [Record(*row) for row in rows]
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._indexed = threading.Event()
+        self._indexed.set()
+        self._index_error = None
+
+    def folded_arxiv_title(self, idx: int) -> str:
+        return self.folded_arxiv_titles.get(idx) or self.folded_titles[idx]
 
     # --- lookups ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -363,7 +445,8 @@ class Corpus:
 
     def candidates(self, toks: Iterable[str]) -> set[int]:
         """Records containing every given title token."""
-        postings = sorted((self.title_index.get(t, []) for t in set(toks)), key=len)
+        index = self.title_index
+        postings = sorted((index.get(t, []) for t in set(toks)), key=len)
         if not postings:
             return set()
         result = set(postings[0])
@@ -385,52 +468,74 @@ def load_fixture(path: Path) -> dict:
 def load_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None, use_cache: bool = True) -> Corpus:
     """The corpus, from a pickle in the temp directory when one matches the current inputs.
 
-    Building it takes about 2 s; the pickle loads in about 0.5 s, which keeps the test
-    session's start short. The cache key covers the data files and this code, so editing
-    either rebuilds it. Garbage collection is paused while hundreds of thousands of small
-    objects are created: it would otherwise scan them again and again for nothing.
+    Without a cache, `build_corpus` makes the id lookups at once and the search indexes in a
+    background thread, which then writes the cache. The cache key covers the data files and this
+    code, so editing either rebuilds it. Garbage collection is paused while hundreds of thousands
+    of small objects are created: it would otherwise scan them again and again for nothing.
     """
     inputs = [Path(__file__), Path(__file__).with_name("textnorm.py"), DATA_DIR / "traps.json", DATA_DIR / "seed_papers.json"]
     if dblp_path is not None:
         inputs.append(Path(dblp_path))
     stamp = repr([(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in inputs if p.exists()] + [limit])
     cache = Path(tempfile.gettempdir()) / "paperenrich-emulator" / f"corpus-{hashlib.sha1(stamp.encode()).hexdigest()[:16]}.pickle"
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if use_cache and cache.exists():
-            try:
-                with cache.open("rb") as fh:
-                    corpus = pickle.load(fh)
-                corpus._lock = threading.Lock()
-                return corpus
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                pass  # a damaged or stale cache: rebuild below
-        corpus = build_corpus(dblp_path, limit)
-        if use_cache:
-            _write_cache(corpus, cache)
-        return corpus
-    finally:
-        if was_enabled:
-            gc.enable()
+    if use_cache and cache.exists():
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            pass  # a damaged or stale cache: rebuild below
+        finally:
+            if was_enabled:
+                gc.enable()
+    return build_corpus(dblp_path, limit, then=(lambda corpus: _write_cache(corpus, cache)) if use_cache else None)
 
 
 def _write_cache(corpus: Corpus, cache: Path) -> None:
-    lock, corpus._lock = corpus._lock, None  # locks do not pickle
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)  # atomic: a concurrent reader never sees half a file
+        try:
+            with tmp.open("wb") as fh:
+                pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)  # atomic: a concurrent reader never sees half a file
+        finally:
+            tmp.unlink(missing_ok=True)
     except OSError:
         pass  # no writable temp dir: simply no cache
-    finally:
-        corpus._lock = lock
 
 
-def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -> Corpus:
-    """Traps, then seed papers, then DBLP (skip DBLP with dblp_path=None; `limit` caps it)."""
+def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None,
+                 then: Callable[[Corpus], None] | None = None) -> Corpus:
+    """Traps, then seed papers, then DBLP (skip DBLP with dblp_path=None; `limit` caps it).
+
+    Returns once the records and id lookups are ready; the search indexes follow in a background
+    thread (`Corpus.wait_indexed`), which then calls `then(corpus)`. Garbage collection stays
+    paused until that thread is done (see `load_corpus`).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        corpus = _build_records(dblp_path, limit)
+    except BaseException:
+        if was_enabled:
+            gc.enable()
+        raise
+
+    def finish(corpus: Corpus) -> None:
+        try:
+            if then is not None and corpus._index_error is None:
+                then(corpus)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    corpus.index_in_background(finish)
+    return corpus
+
+
+def _build_records(dblp_path: Path | None, limit: int | None) -> Corpus:
     corpus = Corpus(records=[])
     for name, origin in (("traps.json", "trap"), ("seed_papers.json", "seed")):
         path = DATA_DIR / name
@@ -479,7 +584,6 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None) -
                 else:
                     preprinted.add((folded, year))
             corpus.add(record, folded)
-    corpus.author_index  # noqa: B018 (build it now, while building everything else)
     return corpus
 
 
