@@ -19,9 +19,11 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 import tempfile
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -125,11 +127,10 @@ def generated_fields(key: str, year: int | None, has_doi: bool, give_arxiv: bool
     publication date, and (for about 45% of papers from 2010 on, or when `give_arxiv`) an
     arXiv id with a submission time, versions and categories.
     """
-    h = _hash(key)
+    h = hashlib.sha1(key.encode("utf-8")).digest()
     month = h[2] % 12 + 1
     day = h[3] % 28 + 1
-    u = h[4] / 255.0
-    citations = int(10 ** (u * 4.2)) - 1
+    citations = int(10 ** (h[4] / 255.0 * 4.2)) - 1
     out = {
         "s2_id": hashlib.sha1(("s2:" + key).encode()).hexdigest(),
         "corpus_id": 1_000_000 + int.from_bytes(h[5:9], "big") % 260_000_000,
@@ -145,13 +146,16 @@ def generated_fields(key: str, year: int | None, has_doi: bool, give_arxiv: bool
         amonth = max(1, month - 1 - h[11] % 4)
         digits = 5 if yy >= 15 else 4
         number = int.from_bytes(h[12:15], "big") % (10**digits - 1) + 1
-        out["arxiv"] = f"{yy:02d}{amonth:02d}.{number:0{digits}d}"
-        out["arxiv_versions"] = 1 + h[15] % 3
-        out["submitted"] = f"{2000 + yy}-{amonth:02d}-{day:02d}T{h[16] % 24:02d}:{h[17] % 60:02d}:{h[18] % 60:02d}Z"
-        upd_day = min(28, day + h[19] % 10) if out["arxiv_versions"] > 1 else day
-        out["updated"] = out["submitted"] if out["arxiv_versions"] == 1 else f"{2000 + yy}-{amonth:02d}-{upd_day:02d}T12:00:00Z"
-        out["categories"] = (CATEGORIES[h[1] % len(CATEGORIES)],) + ((CATEGORIES[h[0] % len(CATEGORIES)],) if h[0] % 3 == 0 else ())
-        out["show_doi_on_arxiv"] = has_doi and h[13] % 2 == 0
+        versions = 1 + h[15] % 3
+        submitted = f"{2000 + yy}-{amonth:02d}-{day:02d}T{h[16] % 24:02d}:{h[17] % 60:02d}:{h[18] % 60:02d}Z"
+        out.update(
+            arxiv=f"{yy:02d}{amonth:02d}.{number:0{digits}d}",
+            arxiv_versions=versions,
+            submitted=submitted,
+            updated=submitted if versions == 1 else f"{2000 + yy}-{amonth:02d}-{min(28, day + h[19] % 10):02d}T12:00:00Z",
+            categories=(CATEGORIES[h[1] % len(CATEGORIES)],) + ((CATEGORIES[h[0] % len(CATEGORIES)],) if h[0] % 3 == 0 else ()),
+            show_doi_on_arxiv=has_doi and h[13] % 2 == 0,
+        )
     return out
 
 
@@ -168,6 +172,10 @@ def _venue(venue_key: str, dblp_venue: str) -> tuple[str, str | None]:
     return found
 
 
+_DBLP_GENERATED = ("s2_id", "corpus_id", "citation_count", "influential_citation_count", "publication_date")
+_DBLP_GENERATED_WITH_ARXIV = _DBLP_GENERATED + ("arxiv", "arxiv_versions", "submitted", "updated", "categories", "open_access_pdf")
+
+
 def record_from_dblp(raw: dict, title: str | None = None) -> Record:
     key = raw["dblp_key"]
     year = raw.get("year")
@@ -179,9 +187,6 @@ def record_from_dblp(raw: dict, title: str | None = None) -> Record:
     doi = raw.get("doi")
     show_doi = gen.get("show_doi_on_arxiv", False)
     open_pdf = {"url": f"https://arxiv.org/pdf/{arxiv}", "status": "GREEN", "license": None} if arxiv else None
-    names = ["s2_id", "corpus_id", "citation_count", "influential_citation_count", "publication_date"]
-    if arxiv:
-        names += ["arxiv", "arxiv_versions", "submitted", "updated", "categories", "open_access_pdf"]
     return Record(
         key=key,
         title=title if title is not None else clean_title(raw["title"]),
@@ -210,7 +215,7 @@ def record_from_dblp(raw: dict, title: str | None = None) -> Record:
         publication_types=("Conference",) if raw.get("type") == "inproceedings" else ("Book",),
         pages=raw.get("pages"),
         origin="dblp",
-        generated=tuple(names),
+        generated=_DBLP_GENERATED_WITH_ARXIV if arxiv else _DBLP_GENERATED,
         container=container,
     )
 
@@ -273,6 +278,32 @@ def record_from_fixture(item: dict, origin: str) -> Record:
         in_arxiv=item.get("in_arxiv", True),
         note=item.get("note"),
     )
+
+
+_handover_lock = threading.Lock()
+_handover_users = 0
+_normal_switch_interval = sys.getswitchinterval()  # read at import: the process default
+
+
+@contextmanager
+def _quick_gil_handover() -> Iterator[None]:
+    """While a background thread indexes, request threads get the GIL within 0.5 ms, not 5 ms.
+
+    The indexing holds the GIL for long stretches; without this, each step of a first answer
+    (accept, read, write) queues behind it. Counted, so overlapping builds restore it once.
+    """
+    global _handover_users
+    with _handover_lock:
+        if _handover_users == 0:
+            sys.setswitchinterval(min(_normal_switch_interval, 0.0005))
+        _handover_users += 1
+    try:
+        yield
+    finally:
+        with _handover_lock:
+            _handover_users -= 1
+            if _handover_users == 0:
+                sys.setswitchinterval(_normal_switch_interval)
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))
@@ -372,11 +403,12 @@ class Corpus:
         Not a daemon: a process that ends at once still finishes the indexes and the cache.
         """
         def work() -> None:
-            try:
-                self.build_indexes()
-            finally:
-                if then is not None:
-                    then(self)
+            with _quick_gil_handover():
+                try:
+                    self.build_indexes()
+                finally:
+                    if then is not None:
+                        then(self)
 
         thread = threading.Thread(target=work, name="corpus-indexes")
         thread.start()
