@@ -331,7 +331,8 @@ class Corpus:
     folded_arxiv_titles: dict[int, str] = field(default_factory=dict)  # only where it differs
     _title_index: dict[str, list[int]] | None = None
     _author_index: dict[str, list[int]] | None = None
-    _indexed: threading.Event = field(default_factory=threading.Event)
+    _titles_indexed: threading.Event = field(default_factory=threading.Event)  # title index first
+    _indexed: threading.Event = field(default_factory=threading.Event)  # then the author index
     _index_error: BaseException | None = None
 
     # --- building -----------------------------------------------------------------------------
@@ -375,6 +376,8 @@ class Corpus:
                         title_index[tok] = [idx]
                     else:
                         posting.append(idx)
+            self._title_index = title_index
+            self._titles_indexed.set()  # title searches need not wait for the authors
             author_index: dict[str, list[int]] = {}
             folded_names: dict[str, list[str]] = {}
             for idx, rec in enumerate(self.records):
@@ -390,11 +393,12 @@ class Corpus:
                         author_index[tok] = [idx]
                     else:
                         posting.append(idx)
-            self._title_index, self._author_index = title_index, author_index
+            self._author_index = author_index
         except BaseException as exc:  # a waiter must see the failure, not hang
             self._index_error = exc
             raise
         finally:
+            self._titles_indexed.set()
             self._indexed.set()
 
     def index_in_background(self, then: Callable[["Corpus"], None] | None = None) -> threading.Thread:
@@ -414,15 +418,15 @@ class Corpus:
         thread.start()
         return thread
 
-    def wait_indexed(self) -> None:
-        self._indexed.wait()
+    def wait_indexed(self, titles_only: bool = False) -> None:
+        (self._titles_indexed if titles_only else self._indexed).wait()
         if self._index_error is not None:
             raise RuntimeError("building the corpus search indexes failed") from self._index_error
 
     @property
     def title_index(self) -> dict[str, list[int]]:
         """title token (S2 or arXiv title, folded) -> records."""
-        self.wait_indexed()
+        self.wait_indexed(titles_only=True)
         return self._title_index  # type: ignore[return-value]
 
     @property
@@ -447,7 +451,8 @@ class Corpus:
         self.records = [Record(*row) for row in rows]
         for name, value in state.items():
             setattr(self, name, value)
-        self._indexed = threading.Event()
+        self._titles_indexed, self._indexed = threading.Event(), threading.Event()
+        self._titles_indexed.set()
         self._indexed.set()
         self._index_error = None
 
