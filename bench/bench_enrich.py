@@ -93,6 +93,12 @@ def main() -> None:
         print(f"  wall {wall:.2f} s; rate-limit lower bound of the {arxiv_sent} arXiv + {s2_sent} S2 requests sent: "
               f"{bound:.2f} s (arXiv lane {arxiv_lane:.2f} s, S2 lane {s2_lane:.2f} s); ratio {wall / bound if bound else float('nan'):.3f}")
         print(f"  time waiting on our own pacers: {stats.rate_wait:.2f} s")
+        for service in ("arxiv", "s2"):
+            records = log.records(service=service)
+            refused = [(i, r) for i, r in enumerate(records) if r.status == 429]
+            for i, r in refused:  # a 429 means our pace broke the service's rule: show the gap that did it
+                gap = r.start - records[i - 1].start if i else float("nan")
+                print(f"  429 from {service}: request {i + 1} of {len(records)}, {gap:.3f} s after the previous one")
 
         log.clear()
         cpu = time.process_time()
