@@ -32,6 +32,24 @@ class Cached:
     fetched_at: float
 
 
+def _retry_while_locked(work, patience: float = 30.0) -> None:
+    """Run `work`, again while SQLite says the database is locked (up to `patience` seconds).
+
+    SQLite's busy timeout covers ordinary writes, but not every case: while one process switches
+    a new database to WAL mode, another one's CREATE TABLE fails at once with "locked".
+    """
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            return work()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
 class Cache:
     def __init__(self, cache_dir: Path | str, *, enabled: bool = True):
         self.enabled = enabled
@@ -42,11 +60,9 @@ class Cache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
                 self._db = sqlite_utils.Database(conn)
-                self._db.enable_wal()
-                self._db.execute("PRAGMA synchronous=NORMAL")
+                _retry_while_locked(self._set_up)
             except (OSError, sqlite3.Error) as exc:
                 raise ConfigError(f"cannot open cache {self.path}: {exc}") from None
-            self._ensure_schema()
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -54,7 +70,10 @@ class Cache:
             raise RuntimeError("cache is disabled")
         return self._db
 
-    def _ensure_schema(self) -> None:
+    def _set_up(self) -> None:
+        """WAL mode and the schema; safe to repeat, as two runs may open a new cache at once."""
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
         if "lookups" not in self.db.table_names():
             self.db["lookups"].create(
                 {"namespace": str, "key": str, "value": str, "fetched_at": float},
