@@ -55,6 +55,16 @@ VENUE_NAMES = {
 CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.DC", "cs.AI", "cs.DB", "cs.IR", "stat.ML", "cs.HC", "cs.DS")
 
 
+def _post(index: dict[str, list[int]], idx: int, tokens: set[str]) -> None:
+    """Add record `idx` to the posting list of each of its tokens (postings stay in record order)."""
+    for tok in tokens:
+        posting = index.get(tok)
+        if posting is None:
+            index[tok] = [idx]
+        else:
+            posting.append(idx)
+
+
 @dataclass(slots=True)
 class Record:
     """One paper as both services know it. `title` is the S2 (published) title."""
@@ -370,12 +380,7 @@ class Corpus:
                 folded_arxiv = self.folded_arxiv_titles.get(idx)
                 if folded_arxiv:
                     toks.update(folded_arxiv.split())
-                for tok in toks:
-                    posting = title_index.get(tok)
-                    if posting is None:
-                        title_index[tok] = [idx]
-                    else:
-                        posting.append(idx)
+                _post(title_index, idx, toks)
             self._title_index = title_index
             self._titles_indexed.set()  # title searches need not wait for the authors
             author_index: dict[str, list[int]] = {}
@@ -387,12 +392,7 @@ class Corpus:
                     if name_toks is None:
                         name_toks = folded_names[name] = fold(name).split()
                     toks.update(name_toks)
-                for tok in toks:
-                    posting = author_index.get(tok)
-                    if posting is None:
-                        author_index[tok] = [idx]
-                    else:
-                        posting.append(idx)
+                _post(author_index, idx, toks)
             self._author_index = author_index
         except BaseException as exc:  # a waiter must see the failure, not hang
             self._index_error = exc
