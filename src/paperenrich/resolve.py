@@ -31,6 +31,7 @@ from paperenrich.cache import Cache
 from paperenrich.config import Settings
 from paperenrich.errors import NetworkUnavailable
 from paperenrich.http import Pacer, ServiceUnreachable, make_client
+from paperenrich.pacing import service_pacer
 from paperenrich.merge import merge
 from paperenrich.model import Candidate, Entry, Match, Resolution, ScanResult
 from paperenrich.overrides import Overrides
@@ -44,7 +45,6 @@ NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_titl
 TITLE_KEEP = 0.6  # a search hit is kept as a candidate of a title if this similar to it
 # Spacing is measured when a request is handed to the client; it reaches the service a little later
 # when the event loop is busy (parsing a large answer), so keep a small margin under the service's rule.
-PACE_MARGIN = (1.02, 0.02)  # factor, seconds
 
 # A short nickname before a colon ("GPT3: Language Models are ...") is left out of search phrases:
 # a phrase must appear contiguously in the paper's title, and the nickname often does not.
@@ -537,9 +537,8 @@ class Resolver:
                     self._fail_lane_needs(lane)
                 self.advance_all()
             return
-        factor, extra = PACE_MARGIN
-        arxiv_pacer = Pacer(interval=self.settings.arxiv_interval * factor + extra, concurrency=1)
-        s2_pacer = Pacer(interval=factor / self.settings.effective_s2_rps + extra, concurrency=1)
+        arxiv_pacer = service_pacer(self.settings, "arxiv")
+        s2_pacer = service_pacer(self.settings, "s2")
         self.pacers = [arxiv_pacer, s2_pacer]
         async with make_client(self.settings) as client:
             self.arxiv_client = ax.ArxivClient(client, self.settings, arxiv_pacer)
