@@ -95,10 +95,11 @@ def test_latex_escaping_and_ascii_option():
         r"50\% of \$x\_1\$ \& \#2 \{a\} \textasciitilde{}\textasciicircum{}\textbackslash{}"
     )
     paper = Paper(title="Über naïve Parallelism", authors=("Łukasz Kaiser", "Müller Jörg"), year=2020, venue="ICML")
-    utf8 = to_bibtex([Resolution(entry(1, "x"), paper)])
+    utf8 = to_bibtex([Resolution(entry(1, "x"), paper)], BibOptions(utf8=True))
     assert "Łukasz Kaiser" in utf8 and "Über" in utf8
-    ascii_text = to_bibtex([Resolution(entry(1, "x"), paper)], BibOptions(ascii=True))
+    ascii_text = to_bibtex([Resolution(entry(1, "x"), paper)])  # LaTeX-safe ASCII is the default
     assert ascii_text.isascii()
+    assert to_bibtex([Resolution(entry(1, "x"), paper)], BibOptions(ascii=True)) == ascii_text
     assert r"{\L}ukasz" in ascii_text and r'{\"U}ber' in ascii_text
     parse_both(ascii_text)
     # Keys are ASCII whatever the names: "Łukasz Kaiser" -> "kaiser", "Über" -> "uber".

@@ -17,15 +17,19 @@ from paperenrich.cli.options import service_options, settings_from
 @click.option("--key-pattern", default="{author}{year}{title}", show_default=True,
               help="Citation keys from {author} {year} {title} {title2} {venue}; a/b suffixes on collision.")
 @click.option("--no-unresolved", is_flag=True, help="Leave out entries that could not be resolved (default: @misc with a note).")
-@click.option("--ascii", "ascii_only", is_flag=True, help="Write non-ASCII letters as LaTeX commands ({\\\"u}) instead of UTF-8.")
+@click.option("--utf8", is_flag=True,
+              help="Keep non-ASCII characters as UTF-8 (for biber/biblatex, XeLaTeX, LuaLaTeX). "
+                   "Default: LaTeX-safe ASCII ({\\\"u}, {$\\lambda$}) that pdflatex + BibTeX accept.")
+@click.option("--ascii", "ascii_only", is_flag=True, hidden=True, help="The default (LaTeX-safe ASCII); kept for old scripts.")
 @service_options
-def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: bool, ascii_only: bool, **service: Any) -> None:
+def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: bool, utf8: bool, ascii_only: bool,
+           **service: Any) -> None:
     """BibTeX of the papers of a list: one entry per paper, stable unique keys.
 
     \b
     Examples:
       paperenrich bibtex README.md -o refs.bib
-      paperenrich bibtex README.md --ascii --no-unresolved --key-pattern '{author}{year}{venue}'
+      paperenrich bibtex README.md --utf8 --no-unresolved --key-pattern '{author}{year}{venue}'
     """
     from paperenrich.errors import UsageError
     from paperenrich.export.bibtex import BibOptions, check_key_pattern, to_bibtex
@@ -38,5 +42,5 @@ def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: boo
         raise UsageError(f"--key-pattern: {exc}") from None
     settings = settings_from(**service)
     _scan, resolutions = resolve_list(read_list_file(path), str(path), settings)
-    options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, ascii=ascii_only)
+    options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, utf8=utf8 and not ascii_only)
     write_output(to_bibtex(resolutions, options), output)

@@ -59,7 +59,14 @@ _JOURNAL_HINTS = re.compile(r"\b(journal|transactions|letters|magazine|review|pr
 class BibOptions:
     key_pattern: str = DEFAULT_KEY_PATTERN
     include_unresolved: bool = True
-    ascii: bool = False  # write non-ASCII characters as LaTeX commands ({\"u}) instead of UTF-8
+    # Default: LaTeX-safe ASCII that pdflatex + classic BibTeX accept ({\"u}, {$\lambda$}).
+    # utf8=True keeps the characters as they are, for biber/biblatex or XeLaTeX/LuaLaTeX users.
+    utf8: bool = False
+    ascii: bool = False  # kept for callers of the old option: ASCII is now the default
+
+    @property
+    def ascii_only(self) -> bool:
+        return self.ascii or not self.utf8
 
 
 def check_key_pattern(pattern: str) -> None:
@@ -93,11 +100,15 @@ def _ascii_char(char: str) -> str:
     if ord(char) < 128:
         return char
     try:
-        latex = codecs.encode(char, "ulatex")
+        latex = codecs.encode(char, "ulatex").strip()
     except UnicodeEncodeError:
-        return char  # no LaTeX spelling (e.g. CJK): kept as UTF-8
-    # Braces keep accents attached and stop BibTeX from changing their case.
-    return "{" + latex.strip() + "}" if latex.startswith("\\") else latex
+        # No LaTeX spelling (CJK, emoji): the letters it decomposes to, else a visible "?" rather
+        # than a character pdflatex refuses ("Unicode character ... not set up for use with LaTeX").
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        return escape_latex(plain) if plain else "?"
+    # Braces keep accents attached, keep a command from swallowing the next letter ({\ldots}x), and
+    # stop BibTeX from changing the case of a command or a formula ({$\Sigma$}).
+    return "{" + latex + "}" if latex.startswith(("\\", "$")) else latex
 
 
 def _needs_protection(word: str) -> bool:
@@ -196,6 +207,8 @@ def _paper_fields(paper: Paper, entry: Entry) -> tuple[str, list[tuple[str, str]
     fields: list[tuple[str, str]] = [("title", paper.title)]
     if paper.authors:
         fields.append(("author", " and ".join(paper.authors)))
+    else:
+        fields.append(("key", paper.title))  # no author: BibTeX styles sort and label by `key` instead
     if entry_type == "inproceedings":
         fields.append(("booktitle", venue or ""))
     elif entry_type == "article":
@@ -240,6 +253,7 @@ def _unresolved_fields(resolution: Resolution) -> tuple[str, list[tuple[str, str
         fields.append(("doi", entry.ids.doi))
     reason = resolution.reason or "not found"
     fields.append(("note", f"Not resolved by paperenrich ({reason}); details from the list, line {entry.line}"))
+    fields.append(("key", entry.title))  # no author: BibTeX styles sort and label by `key` instead
     key_parts = {
         "author": "anon",
         "year": str(entry.year or ""),
@@ -321,4 +335,4 @@ def format_record(record: BibRecord, ascii_only: bool = False) -> str:
 
 def to_bibtex(resolutions: list[Resolution], options: BibOptions = BibOptions()) -> str:
     """The BibTeX text of a list's resolutions (empty string when there is nothing to cite)."""
-    return "\n".join(format_record(r, options.ascii) for r in build_records(resolutions, options))
+    return "\n".join(format_record(r, options.ascii_only) for r in build_records(resolutions, options))
