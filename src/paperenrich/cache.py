@@ -50,6 +50,16 @@ def _retry_while_locked(work, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.5)
 
 
+def _encode(value: Any) -> str:
+    """JSON text of a value; a record (anything with `to_json`, e.g. sources.records) as its JSON form."""
+    def as_json(obj: Any) -> Any:
+        if hasattr(obj, "to_json"):
+            return obj.to_json()
+        raise TypeError(f"cannot cache a {type(obj).__name__}")
+
+    return json.dumps(value, ensure_ascii=False, default=as_json)
+
+
 class Cache:
     def __init__(self, cache_dir: Path | str, *, enabled: bool = True):
         self.enabled = enabled
@@ -119,7 +129,7 @@ class Cache:
         if not self.enabled or not items:
             return
         now = time.time()
-        rows = [{"namespace": namespace, "key": k, "value": json.dumps(v, ensure_ascii=False), "fetched_at": now} for k, v in items.items()]
+        rows = [{"namespace": namespace, "key": k, "value": _encode(v), "fetched_at": now} for k, v in items.items()]
         with self.db.conn:
             self.db["lookups"].upsert_all(rows, pk=("namespace", "key"))
 

@@ -37,11 +37,14 @@ from paperenrich.model import Candidate, Entry, Match, Resolution, ScanResult
 from paperenrich.overrides import Overrides
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
+from paperenrich.sources.records import ArxivRecord, RecordError, S2Record, is_malformed, load_cached, malformed_message
 from paperenrich.titles import normalize_title, title_similarity
 from paperenrich.verify import TITLE_MIN, Choice, Facts, choose, from_arxiv, from_s2, verify_id
 
 # Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
 NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_title", "arxiv_title", "s2_match"
+# The record class each namespace holds (one record, a list of them, or None).
+NS_RECORDS = {NS_ARXIV: ArxivRecord, NS_AX_TITLE: ArxivRecord, NS_S2: S2Record, NS_S2_TITLE: S2Record, NS_S2_MATCH: S2Record}
 TITLE_KEEP = 0.6  # a search hit is kept as a candidate of a title if this similar to it
 # Spacing is measured when a request is handed to the client; it reaches the service a little later
 # when the event loop is busy (parsing a large answer), so keep a small margin under the service's rule.
@@ -104,7 +107,10 @@ class Lookups:
             return
         found = self.cache.get_many(ns, todo, max_age=self._ttls[ns], negative_max_age=self.settings.ttl_negative)
         for key, cached in found.items():
-            self.known[(ns, key)] = cached.value
+            try:
+                self.known[(ns, key)] = load_cached(NS_RECORDS[ns], cached.value)
+            except RecordError:
+                continue  # a cached value that does not validate (an older or damaged write) is a miss
 
     def has(self, ns: str, key: str) -> bool:
         return (ns, key) in self.known or (ns, key) in self.errors
@@ -113,6 +119,11 @@ class Lookups:
         return self.known.get((ns, key))
 
     def put(self, ns: str, items: dict[str, Any]) -> None:
+        """Answers in; one holding a record that did not validate is an error for its key, never cached."""
+        bad = {key: value for key, value in items.items() if is_malformed(value)}
+        for key, value in bad.items():
+            self.fail(ns, [key], malformed_message(value))
+        items = {key: value for key, value in items.items() if key not in bad}
         self.cache.put_many(ns, items)
         for key, value in items.items():
             self.known[(ns, key)] = value
@@ -284,7 +295,7 @@ class Resolver:
         facts: list[Facts] = []
         for ns, convert in ((NS_S2_TITLE, from_s2), (NS_AX_TITLE, from_arxiv), (NS_S2_MATCH, from_s2)):
             value = self.lookups.get(ns, w.title_key)
-            if isinstance(value, dict):
+            if value is not None and not isinstance(value, list):
                 value = [value]
             facts.extend(convert(rec) for rec in value or ())
         return facts
@@ -405,7 +416,7 @@ class Resolver:
         """Search hits (arXiv or S2 records) shared out to the titles they resemble (None: nothing)."""
         out: dict[str, list[dict] | None] = {}
         for key, title in titles.items():
-            kept = [h for h in hits if title_similarity(title, h.get("title") or "") >= TITLE_KEEP]
+            kept = [h for h in hits if title_similarity(title, h.title) >= TITLE_KEEP]
             out[key] = kept or None
         return out
 
@@ -432,7 +443,7 @@ class Resolver:
     @staticmethod
     def _unsettled(hits: list[dict], titles: list[str]) -> bool:
         """Some title has no hit similar enough to pass as its paper."""
-        return any(all(title_similarity(t, h.get("title") or "") < TITLE_MIN for h in hits) for t in titles)
+        return any(all(title_similarity(t, h.title) < TITLE_MIN for h in hits) for t in titles)
 
     async def _execute(self, ns: str, keys: list[str]) -> None:
         arxiv_client, s2_client = self.arxiv_client, self.s2_client

@@ -1,10 +1,12 @@
 """arXiv API: batched id lookups (`id_list`, up to 100 ids) and batched title searches (ORed `ti:` phrases).
 
-Records are plain dicts (JSON-ready, cached as they are):
+Each entry becomes a validated `records.ArxivRecord` (its JSON form is what the cache holds:
 
     {"arxiv": "2309.06180", "version": 1, "title": ..., "authors": [...], "published": "2023-09-12",
      "updated": "2023-09-12", "doi": "10.1145/..." | None, "journal_ref": ... | None,
      "comment": ... | None, "primary_category": "cs.LG", "pdf_url": ...}
+
+or a `records.MalformedRecord` when a field does not validate: an error for that entry alone).
 
 Why not the `arxiv` package's client: it is synchronous, paces itself with its own fixed delay, and has
 no ORed batch search; and its feed parser recovers silently from a truncated document, which would
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable
+from typing import Iterable
 
 import httpx
 
@@ -24,6 +26,9 @@ from paperenrich.ids import ARXIV_ID
 from paperenrich.config import Settings
 from paperenrich.http import MalformedResponse, Pacer
 from paperenrich.sources import ServiceClient, phrase
+from paperenrich.sources.records import ArxivRecord, MalformedRecord, arxiv_or_malformed
+
+Parsed = ArxivRecord | MalformedRecord
 
 ID_BATCH = 100  # the API's documented page size limit for id_list
 TITLE_BATCH = 10  # quoted titles ORed into one search_query (keeps URLs short and results focused)
@@ -61,9 +66,17 @@ def _text(element: ET.Element, path: str) -> str | None:
     return " ".join(found.text.split()) or None
 
 
-def parse_feed(body: bytes | str) -> list[dict[str, Any]]:
+def _first_doi(field: str | None) -> str | None:
+    """`arxiv:doi` may hold several DOIs separated by spaces: the first is the publisher's."""
+    if not field:
+        return None
+    parts = field.split()
+    return next((p for p in parts if p.startswith("10.")), field).lower()
+
+
+def parse_feed(body: bytes | str) -> list[Parsed]:
     """The records of an Atom feed (classic or 2026 format). MalformedResponse if it is not a feed;
-    ArxivQueryError if it is an error feed."""
+    ArxivQueryError if it is an error feed; a MalformedRecord for an entry whose fields do not validate."""
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
@@ -83,8 +96,7 @@ def parse_feed(body: bytes | str) -> list[dict[str, Any]]:
             if link.get("title") == "pdf":
                 pdf_url = link.get("href")
         primary = entry.find("arxiv:primary_category", _NS)
-        doi = _text(entry, "arxiv:doi")
-        records.append(
+        records.append(arxiv_or_malformed(
             {
                 "arxiv": match["id"],
                 "version": int(match["version"]) if match["version"] else None,
@@ -92,17 +104,17 @@ def parse_feed(body: bytes | str) -> list[dict[str, Any]]:
                 "authors": [name for a in entry.iterfind("a:author", _NS) if (name := _text(a, "a:name"))],
                 "published": (_text(entry, "a:published") or "")[:10] or None,
                 "updated": (_text(entry, "a:updated") or "")[:10] or None,
-                "doi": doi.lower() if doi else None,
+                "doi": _first_doi(_text(entry, "arxiv:doi")),
                 "journal_ref": _text(entry, "arxiv:journal_ref"),
                 "comment": _text(entry, "arxiv:comment"),
                 "primary_category": primary.get("term") if primary is not None else None,
                 "pdf_url": pdf_url,
             }
-        )
+        ))
     return records
 
 
-def _parse_response(response: httpx.Response) -> list[dict[str, Any]]:
+def _parse_response(response: httpx.Response) -> list[Parsed]:
     if response.status_code == 400:
         return parse_feed(response.content)  # an error feed: raises ArxivQueryError
     response.raise_for_status()
@@ -115,20 +127,21 @@ class ArxivClient(ServiceClient):
     def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
         super().__init__(client, settings, pacer, base_delay=settings.arxiv_interval)
 
-    async def _get(self, params: dict[str, str]) -> list[dict[str, Any]]:
+    async def _get(self, params: dict[str, str]) -> list[Parsed]:
         return await self.send("GET", self.settings.arxiv_url, _parse_response, params=params)
 
-    async def fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
-        """Records for up to ID_BATCH ids in one request; None for an id arXiv does not know.
+    async def fetch_ids(self, ids: list[str]) -> dict[str, Parsed | None]:
+        """Records for up to ID_BATCH ids in one request; None for an id arXiv does not know
+        (a MalformedRecord for one whose entry did not validate).
 
         A 400 error feed means one id is malformed: the batch is split to isolate it.
         """
         return await self.fetch_isolating_refused(ids, self._fetch_ids, ArxivQueryError)
 
-    async def _fetch_ids(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
-        found = {r["arxiv"]: r for r in await self._get(id_query(ids))}
+    async def _fetch_ids(self, ids: list[str]) -> dict[str, Parsed | None]:
+        found = {(r.ident if isinstance(r, MalformedRecord) else r.arxiv_id): r for r in await self._get(id_query(ids))}
         return {i: found.get(i) for i in ids}
 
-    async def search_titles(self, titles: list[str]) -> list[dict[str, Any]]:
+    async def search_titles(self, titles: list[str]) -> list[Parsed]:
         """All records returned for one ORed title search (matched to titles by the caller)."""
         return await self._get(title_query(titles))

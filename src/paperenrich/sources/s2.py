@@ -2,7 +2,9 @@
 searches (`/paper/search/bulk` with a boolean OR of quoted titles) and the one-title fallback
 (`/paper/search/match`).
 
-Records are the API's own JSON objects, limited to FIELDS, cached as they are. The key goes in the
+Each paper becomes a validated `records.S2Record` (its JSON form, the API's own object limited to
+FIELDS, is what the cache holds), or a `records.MalformedRecord` when a field does not validate:
+an error for that entry alone, never cached. The key goes in the
 `x-api-key` header only: never in a URL, a log line, an exception message or the cache.
 
 Why not the `semanticscholar` package's client: it owns its HTTP client and retry/pacing policy, so it
@@ -20,6 +22,9 @@ import httpx
 from paperenrich.config import Settings
 from paperenrich.http import MalformedResponse, Pacer
 from paperenrich.sources import ServiceClient, phrase
+from paperenrich.sources.records import MalformedRecord, S2Record, s2_or_malformed
+
+Parsed = S2Record | MalformedRecord
 
 ID_BATCH = 500  # the API's limit for /paper/batch
 TITLE_BATCH = 20  # quoted titles ORed into one /paper/search/bulk query
@@ -48,8 +53,11 @@ def bulk_query(titles: Iterable[str]) -> str:
     return " | ".join(f'"{p}"' for p in (phrase(t) for t in titles) if p)
 
 
-def venue_of(record: dict[str, Any]) -> str | None:
-    """A record's full venue name: `publicationVenue.name`, else `venue`, else `journal.name`."""
+def venue_of(record: S2Record | dict[str, Any]) -> str | None:
+    """A record's full venue name: `publicationVenue.name`, else `venue`, else `journal.name`
+    (`S2Record.venue_name`; this form also reads a plain dict)."""
+    if isinstance(record, S2Record):
+        return record.venue_name
     venue = (record.get("publicationVenue") or {}).get("name") or record.get("venue") or (record.get("journal") or {}).get("name")
     return venue or None
 
@@ -69,12 +77,14 @@ def _check(response: httpx.Response) -> None:
     response.raise_for_status()
 
 
-def _parse_batch(response: httpx.Response) -> list[Any]:
+def _parse_batch(response: httpx.Response) -> list[Parsed | None]:
+    """The batch's papers in request order: None for an unknown id, a MalformedRecord for a paper
+    that does not validate (a non-object item included)."""
     _check(response)
     body = _json(response)
-    if not isinstance(body, list) or not all(item is None or isinstance(item, dict) for item in body):
+    if not isinstance(body, list):
         raise MalformedResponse("S2: /paper/batch did not return a list of papers")
-    return body
+    return [None if item is None else s2_or_malformed(item) for item in body]
 
 
 def _search_body(response: httpx.Response) -> dict[str, Any]:
@@ -85,22 +95,22 @@ def _search_body(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def _papers(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in body.get("data", []) if isinstance(p, dict)]
+def _papers(body: dict[str, Any]) -> list[Parsed]:
+    return [s2_or_malformed(p) for p in body.get("data", [])]
 
 
-def _parse_search(response: httpx.Response) -> list[dict[str, Any]]:
+def _parse_search(response: httpx.Response) -> list[Parsed]:
     return _papers(_search_body(response))
 
 
-def _parse_bulk(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:
+def _parse_bulk(response: httpx.Response) -> tuple[list[Parsed], str | None]:
     """One bulk page: its papers and the continuation token (None on the last page)."""
     body = _search_body(response)
     token = body.get("token")
     return _papers(body), token if isinstance(token, str) and token else None
 
 
-def _parse_match(response: httpx.Response) -> dict[str, Any] | None:
+def _parse_match(response: httpx.Response) -> Parsed | None:
     if response.status_code == 404:  # "Title match not found"
         return None
     papers = _parse_search(response)
@@ -118,20 +128,21 @@ class S2Client(ServiceClient):
     async def _send(self, method: str, path: str, parse, **kwargs):
         return await self.send(method, self.base + path, parse, **kwargs)
 
-    async def fetch_batch(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
-        """Records for up to ID_BATCH ids in one request; None for an unknown id.
+    async def fetch_batch(self, keys: list[str]) -> dict[str, Parsed | None]:
+        """Records for up to ID_BATCH ids in one request; None for an unknown id (a MalformedRecord
+        for a paper that did not validate).
 
         A 400 (an id S2 refuses outright) splits the batch to isolate it.
         """
         return await self.fetch_isolating_refused(keys, self._fetch_batch, S2QueryError)
 
-    async def _fetch_batch(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+    async def _fetch_batch(self, keys: list[str]) -> dict[str, Parsed | None]:
         papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys})
         if len(papers) != len(keys):
             raise MalformedResponse(f"S2: /paper/batch answered {len(papers)} items for {len(keys)} ids")
         return dict(zip(keys, papers))
 
-    async def search_bulk(self, titles: list[str], token: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    async def search_bulk(self, titles: list[str], token: str | None = None) -> tuple[list[Parsed], str | None]:
         """One page (up to BULK_PAGE) of papers matching any of the quoted titles, and the token of the
         next page (None on the last). Pass the token back, with the same titles, for the next page."""
         params = {"query": bulk_query(titles), "fields": FIELDS}
@@ -139,6 +150,6 @@ class S2Client(ServiceClient):
             params["token"] = token
         return await self._send("GET", "/paper/search/bulk", _parse_bulk, params=params)
 
-    async def match_title(self, title: str) -> dict[str, Any] | None:
+    async def match_title(self, title: str) -> Parsed | None:
         """S2's single best title match, or None."""
         return await self._send("GET", "/paper/search/match", _parse_match, params={"query": title, "fields": FIELDS})
