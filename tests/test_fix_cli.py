@@ -37,7 +37,7 @@ def test_fix_dry_run_then_write_then_noop(cli_env, capsys):
 
     code, out, err = run(capsys, "fix", path, "--no-check-links", "--add", "authors,doi")
     assert code == 0
-    assert out.startswith(f"--- a/{path}\n+++ b/{path}\n")
+    assert out.startswith("--- a/list.md\n+++ b/list.md\n")  # relative: what git apply accepts
     assert "-* Oobleck" in out and "(https://arxiv.org/abs/2309.08125)" in out
     assert "would change (dry run" in err
     assert path.read_bytes() == original  # a dry run writes nothing

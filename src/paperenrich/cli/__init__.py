@@ -21,9 +21,22 @@ from paperenrich.cli import bibtex as _bibtex, fix as _fix, report as _report  #
 from paperenrich.cli import enrich as _enrich, cache_cmd as _cache_cmd  # noqa: F401,E402
 
 
+COMPLETE_VAR = "_PAPERENRICH_COMPLETE"  # Click's name for `paperenrich`: see the README's shell completion
+
+
+def _complete_if_asked() -> None:
+    """Answer the shell's completion request (Click's own scripts for bash, zsh and fish), then exit."""
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:
+        from click.shell_completion import shell_complete
+
+        sys.exit(shell_complete(app, {}, "paperenrich", COMPLETE_VAR, instruction))
+
+
 def _run(argv: list[str] | None) -> object:
     """Parse and run one command. Not `app.main()`: on Ctrl-C it writes a blank line to standard
     error, and it turns a closed pipe into exit code 1; both are ours to handle (one line, 130; 0)."""
+    _complete_if_asked()
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         with app.make_context("paperenrich", args) as ctx:
@@ -44,12 +57,20 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     try:
+        _main(argv)
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (e.g. `| head`): not an error
+        sys.exit(EXIT_OK)
+
+
+def _main(argv: list[str] | None) -> None:
+    try:
         rv = _run(argv)
     except PaperenrichError as exc:
         console_err(f"error: {exc}")
         sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
-        print(exc.format_message())
+        print(exc.format_message(), flush=True)
         sys.exit(EXIT_OK)
     except click.ClickException as exc:
         # Usage errors: one line, exit 3 (exit 2 is reserved for "check found broken links").
@@ -62,8 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         console_err("interrupted; everything finished so far is in the cache")
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
-        _silence_stdout()  # the reader went away (e.g. `| head`): not an error
-        sys.exit(EXIT_OK)
+        raise  # handled in main(), which also covers the help text printed below
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("PAPERENRICH_DEBUG"):
             raise

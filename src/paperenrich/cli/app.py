@@ -22,7 +22,7 @@ from paperenrich import __version__
            "error, 4 unreadable list file, 5 network unavailable, 130 interrupted. "
            "'paperenrich COMMAND --help' shows a command's options.",
 )
-@click.version_option(__version__, "--version", prog_name="paperenrich")
+@click.version_option(__version__, "-V", "--version", prog_name="paperenrich")
 def app() -> None:
     """Scan, resolve, link-check and export Markdown lists of research papers."""
 
@@ -55,8 +55,29 @@ def write_output(text: str, output: Path | None) -> None:
     replace_file(output, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
 
+def _writable_target(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse an output FILE whose folder is missing or unwritable at once, before any work is done
+    (not after a long run). Tried for real with a probe file: permission bits alone lie for root,
+    read-only mounts and ACLs."""
+    if value is None or _is_stdout(value):
+        return value
+    import tempfile
+
+    folder = value.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise click.BadParameter(f"cannot write {value}: {folder} {problem}", ctx, param)
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".paperenrich-probe-"):
+            pass
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {value}: folder {folder} is not writable ({exc.strerror or exc})",
+                                 ctx, param) from None
+    return value
+
+
 # Options several commands share, defined once.
 output_option = click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, callback=_writable_target,
     help="Write to FILE instead of standard output.",
 )

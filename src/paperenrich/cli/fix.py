@@ -38,6 +38,22 @@ def write_keeping_bom(path: Path, text: str) -> None:
     replace_file(path, data)
 
 
+def patch_path(path: Path) -> str:
+    """The list's name in the diff headers, so that `git apply` (or `patch -p1`) accepts the diff:
+    relative to the root of the git repository holding the list, else to the working directory,
+    else (a list elsewhere, outside any repository) its bare name, to apply from its folder."""
+    import os
+
+    full = path.resolve()
+    for folder in full.parents:
+        if (folder / ".git").exists():
+            return full.relative_to(folder).as_posix()
+    cwd = Path.cwd().resolve()
+    if full.is_relative_to(cwd):
+        return full.relative_to(cwd).as_posix()
+    return os.path.basename(full)
+
+
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
 @click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
@@ -51,8 +67,8 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
         quiet: bool, **service: Any) -> None:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change.
 
-    Prints a unified diff (the default), or rewrites the file with --write. Lint findings and a
-    one-line summary go to standard error.
+    Prints a unified diff (the default) that `git apply` accepts from the repository's root, or
+    rewrites the file with --write. Lint findings and a one-line summary go to standard error.
 
     \b
     Examples:
@@ -83,7 +99,7 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
         if not quiet:
             console_err(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
-    diff = unified_diff(state.text, result.text, str(path))
+    diff = unified_diff(state.text, result.text, patch_path(path))
     if diff:
         click.echo(diff, nl=False)
     if not quiet:
