@@ -137,3 +137,45 @@ def test_fix_diff_applies_with_git_apply_from_the_repository_root(cli_env, capsy
     shutil.copyfile(SEED, target)
     code, _out, _err = run(capsys, "fix", target, "--no-check-links", "--add", "doi", "--write")
     assert code == 0 and target.read_text(encoding="utf-8") == applied
+
+
+LONG_COMMANDS = ("enrich", "bibtex", "fix", "report", "check")
+
+
+def _command_args(command: str, lst: Path) -> list[str]:
+    # Links to arxiv.org are excluded from link checks: tests send nothing beyond loopback.
+    config = lst.parent / "pe.toml"
+    config.write_text('exclude = ["^https://arxiv\\\\.org/"]\nlink_timeout = 3.0\n')
+    if command in ("check", "fix", "report"):
+        return [command, lst, "--allow-private", "--config", config]
+    return [command, lst, "--config", config]
+
+
+@pytest.mark.parametrize("command", LONG_COMMANDS)
+def test_quiet_verbose_and_no_progress_on_every_long_command(command, cli_env, capsys):
+    from tests.emulator.webhosts import WebHosts
+
+    with WebHosts(1, time_scale=1.0, first_host=131) as hosts:
+        lst = cli_env / "list.md"
+        lst.write_text(f"# Papers\n\n- Attention Is All You Need (NeurIPS'17) [paper](https://arxiv.org/abs/1706.03762) "
+                       f"[code]({hosts.url(0, 'ok/code')})\n")
+        args = _command_args(command, lst)
+        code, verbose_out, verbose_err = run(capsys, *args, "-vv", "--no-progress")  # first: nothing cached yet
+        assert code == 0, verbose_err
+        code, normal_out, normal_err = run(capsys, *args, "--no-progress")
+        assert code == 0, normal_err
+        code, quiet_out, quiet_err = run(capsys, *args, "-q")
+        assert code == 0 and quiet_err == ""
+    if command != "report":  # the report carries its generation time
+        assert quiet_out == normal_out == verbose_out  # the flags change standard error only
+    assert len(verbose_err.splitlines()) > len(normal_err.splitlines())
+    assert "HTTP Request: " in verbose_err  # -vv: every request (the link's host, or the cached services' misses)
+    if command != "check":
+        assert "requests (arXiv" in verbose_err  # -v: the resolution's summary line
+
+
+def test_quiet_and_verbose_together_is_a_usage_error(cli_env, capsys):
+    lst = cli_env / "list.md"
+    lst.write_text("- A paper (OSDI'22)\n")
+    code, _out, err = run(capsys, "enrich", lst, "-q", "-v", "--offline")
+    assert code == 3 and "-q and -v" in err

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, output_option, write_output
-from paperenrich.cli.options import service_options, settings_from
+from paperenrich.cli.options import Verbosity, service_options, settings_from, verbosity_options
 
 
 @app.command(short_help="BibTeX of the resolved papers, with stable keys.")
@@ -21,9 +21,10 @@ from paperenrich.cli.options import service_options, settings_from
               help="Keep non-ASCII characters as UTF-8 (for biber/biblatex, XeLaTeX, LuaLaTeX). "
                    "Default: LaTeX-safe ASCII ({\\\"u}, {$\\lambda$}) that pdflatex + BibTeX accept.")
 @click.option("--ascii", "ascii_only", is_flag=True, hidden=True, help="The default (LaTeX-safe ASCII); kept for old scripts.")
+@verbosity_options
 @service_options
 def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: bool, utf8: bool, ascii_only: bool,
-           **service: Any) -> None:
+           verbosity: Verbosity, **service: Any) -> None:
     """BibTeX of the papers of a list: one entry per paper, stable unique keys.
 
     \b
@@ -31,6 +32,7 @@ def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: boo
       paperenrich bibtex README.md -o refs.bib
       paperenrich bibtex README.md --utf8 --no-unresolved --key-pattern '{author}{year}{venue}'
     """
+    from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import UsageError
     from paperenrich.export.bibtex import BibOptions, check_key_pattern, to_bibtex
     from paperenrich.export.pipeline import resolve_list
@@ -41,6 +43,8 @@ def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: boo
     except ValueError as exc:
         raise UsageError(f"--key-pattern: {exc}") from None
     settings = settings_from(**service)
-    _scan, resolutions = resolve_list(read_list_file(path), str(path), settings)
+    _scan, resolutions, stats = resolve_list(read_list_file(path), str(path), settings,
+                                             show_progress=verbosity.show_progress, with_stats=True)
     options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, utf8=utf8 and not ascii_only)
     write_output(to_bibtex(resolutions, options), output)
+    verbosity.detail(summary_line(stats))

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from paperenrich.cli.app import app, output_option, write_output
+from paperenrich.cli.options import Verbosity, verbosity_options
 from paperenrich.errors import EXIT_FINDINGS, NetworkUnavailable
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
@@ -62,11 +63,12 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--offline", is_flag=True, help="No requests: answers from the cache only (the rest: skipped).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
+@verbosity_options
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
           github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, offline: bool,
-          config: Path | None) -> None:
+          config: Path | None, verbosity: Verbosity) -> None:
     """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
@@ -100,16 +102,17 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
 
-    if sys.stderr.isatty():
+    if verbosity.bar_wanted():
         from rich.console import Console
         from rich.progress import Progress
 
         with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout is for the report
             task = bar.add_task("checking links", total=None)
             report = check_lists(paths, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
-        _host_summary(report.hosts)
     else:
         report = check_lists(paths, settings)
+    if (sys.stderr.isatty() and not verbosity.quiet) or verbosity.level >= 1:
+        _host_summary(report.hosts)
     if network_looks_down(report):
         raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "
                                  "is this machine offline?")

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from paperenrich.cli.app import app, console_err, output_is_terminal, output_option, write_output
-from paperenrich.cli.options import service_options, settings_from
+from paperenrich.cli.app import app, output_is_terminal, output_option, write_output
+from paperenrich.cli.options import Verbosity, service_options, settings_from, verbosity_options
 
 
 def summary_line(stats) -> str:
@@ -25,14 +25,20 @@ def summary_line(stats) -> str:
     )
 
 
+def requests_line(stats) -> str:
+    """-v: the requests of the run per endpoint ("arxiv_id_list 2, s2_batch 1")."""
+    requests = stats.to_dict()["requests"]
+    return "requests: " + (", ".join(f"{name} {n}" for name, n in sorted(requests.items())) or "none (all from the cache)")
+
+
 @app.command(short_help="Resolve each entry against arXiv and Semantic Scholar.")
 @click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="Output format (JSON: the documented contract; CSV: one row per entry).")
 @output_option
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@verbosity_options
 @service_options
-def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **service: Any) -> None:
+def enrich(path: Path, fmt: str, output: Path | None, verbosity: Verbosity, **service: Any) -> None:
     """Resolve every entry of a list against arXiv and Semantic Scholar: authors, DOIs, citations, links.
 
     A table (or JSON/CSV) on standard output, a one-line summary on standard error. Every answer is
@@ -48,7 +54,7 @@ def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **s
     from paperenrich.resolve import enrich_list
 
     settings = settings_from(**service)
-    result = enrich_list(path, settings, show_progress=progress, source=str(path))
+    result = enrich_list(path, settings, show_progress=verbosity.show_progress, source=str(path))
     if fmt == "json":
         text = to_json(result.source, result.resolutions, result.stats.to_dict())
     elif fmt == "csv":
@@ -56,4 +62,5 @@ def enrich(path: Path, fmt: str, output: Path | None, progress: bool | None, **s
     else:
         text = to_table(result.resolutions, rich=output_is_terminal(output))
     write_output(text, output)
-    console_err(summary_line(result.stats))
+    verbosity.say(summary_line(result.stats))
+    verbosity.detail(requests_line(result.stats))

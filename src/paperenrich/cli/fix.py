@@ -13,7 +13,8 @@ from typing import Any
 import click
 
 from paperenrich.cli.app import app, console_err
-from paperenrich.cli.options import link_options, service_options, settings_from, wants_link_check
+from paperenrich.cli.options import (Verbosity, link_options, service_options, settings_from, verbosity_options,
+                                     wants_link_check)
 
 
 def parse_additions(text: str | None) -> tuple[str, ...]:
@@ -61,10 +62,10 @@ def patch_path(path: Path) -> str:
 @click.option("--add", "add", default=None, metavar="LIST",
               help="Marked additions, comma-separated: authors, citations, doi, badge.")
 @link_options
-@click.option("--quiet", "-q", is_flag=True, help="No findings or summary on standard error.")
+@verbosity_options
 @service_options
 def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_private: bool | None,
-        quiet: bool, **service: Any) -> None:
+        verbosity: Verbosity, **service: Any) -> None:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change.
 
     Prints a unified diff (the default) that `git apply` accepts from the repository's root, or
@@ -75,6 +76,7 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
       paperenrich fix README.md                     # see what would change
       paperenrich fix README.md --write --add authors,doi
     """
+    from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import InputError
     from paperenrich.export.markdown import rewrite_markdown, unified_diff
     from paperenrich.export.pipeline import gather
@@ -84,24 +86,23 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
         raise InputError("fix needs a file path, not standard input")
     additions = parse_additions(add)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline))
+    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline),
+                   show_progress=verbosity.show_progress)
     if state.warning:
         console_err(f"warning: {state.warning}")
     result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
-    if not quiet:
-        findings = lint(state.resolutions, state.link_results)
-        if findings:
-            console_err(format_findings(findings, str(path)))
+    findings = lint(state.resolutions, state.link_results)
+    if findings:
+        verbosity.say(format_findings(findings, str(path)))
+    verbosity.detail(summary_line(state.stats))
     changed_lines = len({c.line for c in result.changes})
     if mode == "write":
         if result.changed:
             write_keeping_bom(path, result.text)
-        if not quiet:
-            console_err(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
+        verbosity.say(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
     diff = unified_diff(state.text, result.text, patch_path(path))
     if diff:
         click.echo(diff, nl=False)
-    if not quiet:
-        console_err(f"{path}: {changed_lines} line(s) would change (dry run; --write to apply)"
-                    if result.changed else f"{path}: nothing to change")
+    verbosity.say(f"{path}: {changed_lines} line(s) would change (dry run; --write to apply)"
+                  if result.changed else f"{path}: nothing to change")

@@ -7,6 +7,8 @@ with `settings_from(**service)`. A flag not given is None, so config file and en
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -71,3 +73,89 @@ def link_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def wants_link_check(check_links: bool | None, offline: bool) -> bool:
     """Links are checked unless asked not to, or when offline (no network to check them with)."""
     return (not offline) if check_links is None else check_links
+
+
+@dataclass(frozen=True)
+class Verbosity:
+    """How much a command says on standard error: -q only errors, -v details, -vv every HTTP request.
+
+    Standard output (the result) never changes with these flags; only standard error does.
+    """
+
+    level: int = 0  # -1 quiet, 0 normal, 1 verbose, 2 very verbose
+    progress: bool | None = None  # None: a progress bar only when standard error is a terminal
+
+    @property
+    def quiet(self) -> bool:
+        return self.level < 0
+
+    @property
+    def show_progress(self) -> bool | None:
+        return False if self.quiet else self.progress
+
+    def bar_wanted(self) -> bool:
+        """Whether to draw a progress bar now (an explicit --progress/--no-progress wins, else a terminal)."""
+        import sys
+
+        shown = self.show_progress
+        return sys.stderr.isatty() if shown is None else shown
+
+    def say(self, message: str) -> None:
+        """A summary or a finding: shown unless -q."""
+        if not self.quiet:
+            _stderr(message)
+
+    def detail(self, message: str) -> None:
+        """Shown only with -v."""
+        if self.level >= 1:
+            _stderr(message)
+
+
+def _stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
+
+
+_VERBOSITY_OPTIONS = (
+    click.option("-q", "--quiet", is_flag=True, help="Nothing on standard error but errors and warnings."),
+    click.option("-v", "--verbose", count=True, help="More on standard error: -v details, -vv every HTTP request."),
+    click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal)."),
+)
+
+
+def verbosity_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """-q, -v and --progress/--no-progress for a long command; it receives them as `verbosity`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, quiet: bool, verbose: int, progress: bool | None, **kwargs: Any) -> Any:
+        if quiet and verbose:
+            from paperenrich.errors import UsageError
+
+            raise UsageError("-q and -v do not go together")
+        verbosity = Verbosity(level=-1 if quiet else min(verbose, 2), progress=progress)
+        _configure_logging(verbosity.level)
+        return command(*args, verbosity=verbosity, **kwargs)
+
+    for option in reversed(_VERBOSITY_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _configure_logging(level: int) -> None:
+    """-vv: httpx logs every request it sends (method, URL, status) at INFO; show those on standard
+    error. Keys travel in headers, never in URLs, so nothing secret is printed."""
+    if level < 2:
+        return
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler.set_name("paperenrich-verbose")
+    for name in ("httpx", "paperenrich"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        for old in [h for h in logger.handlers if h.get_name() == "paperenrich-verbose"]:
+            logger.removeHandler(old)  # a second command in one process (tests, the API) writes to today's stderr
+        logger.addHandler(handler)
