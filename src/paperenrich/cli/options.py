@@ -7,10 +7,11 @@ with `settings_from(**service)`. A flag not given is None, so config file and en
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -134,28 +135,35 @@ def verbosity_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
             raise UsageError("-q and -v do not go together")
         verbosity = Verbosity(level=-1 if quiet else min(verbose, 2), progress=progress)
-        _configure_logging(verbosity.level)
-        return command(*args, verbosity=verbosity, **kwargs)
+        with _request_log(verbosity.level):
+            return command(*args, verbosity=verbosity, **kwargs)
 
     for option in reversed(_VERBOSITY_OPTIONS):
         wrapper = option(wrapper)
     return wrapper
 
 
-def _configure_logging(level: int) -> None:
+@contextlib.contextmanager
+def _request_log(level: int) -> Iterator[None]:
     """-vv: httpx logs every request it sends (method, URL, status) at INFO; show those on standard
-    error. Keys travel in headers, never in URLs, so nothing secret is printed."""
+    error for the length of the command (then the loggers are as they were). Keys travel in headers,
+    never in URLs, so nothing secret is printed."""
     if level < 2:
+        yield
         return
     import logging
     import sys
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    handler.set_name("paperenrich-verbose")
-    for name in ("httpx", "paperenrich"):
-        logger = logging.getLogger(name)
+    loggers = [logging.getLogger(name) for name in ("httpx", "paperenrich")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
         logger.setLevel(logging.INFO)
-        for old in [h for h in logger.handlers if h.get_name() == "paperenrich-verbose"]:
-            logger.removeHandler(old)  # a second command in one process (tests, the API) writes to today's stderr
         logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, old in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(old)
