@@ -105,7 +105,6 @@ _STRONG_HTML = re.compile(r"^<(/?)(?:b|strong)\s*>$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
-_TRAILING_OPEN = re.compile(r"\s*[\[(]\s*[^\])]*$")
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]*)\]")
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
@@ -358,11 +357,22 @@ def _venue_only(text: str) -> bool:
     return venue is not None and year is not None
 
 
+def _drop_unclosed_tail(t: str) -> str:
+    """The text without a trailing bracket that is never closed ("Title (ICML" -> "Title").
+
+    Linear: the first opener after the last closer. (A regex search for an opener followed by no
+    closer to the end retried from every opener: quadratic on "x ( ( ( ... (2023)".)
+    """
+    last_close = max(t.rfind(")"), t.rfind("]"))
+    opens = [k for k in (t.find("(", last_close + 1), t.find("[", last_close + 1)) if k >= 0]
+    return t[: min(opens)].rstrip() if opens else t
+
+
 def _clean_title(raw: str, a: Analysis) -> str:
     t = " ".join(raw.replace("\n", " ").replace("（", "(").replace("）", ")").split())
     for _ in range(6):
         before = t
-        t = _TRAILING_OPEN.sub("", t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
+        t = _drop_unclosed_tail(t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
         # Each trailing pattern ends with a ")", a "]" or a digit: others are not searched.
         if t.rstrip().endswith(")") and (m := _TRAILING_PAREN.search(t)):
             content = m.group(1).strip()
@@ -434,7 +444,9 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     a.links, a.anchor_only = _links(text, link_spans)
 
     def link_at(pos: int) -> Span | None:
-        return next((s for s in link_spans if s.start <= pos < s.end or (s.start == pos)), None)
+        # A link with no text ("[](url)", a badge without alt text) has no length: it is never "at"
+        # a position, so the loops below that step over links always advance.
+        return next((s for s in link_spans if s.start <= pos < s.end), None)
 
     def bold_at(pos: int) -> Span | None:
         return next((s for s in bold_spans if s.start == pos), None)
