@@ -50,7 +50,7 @@ CONSTRUCTS = {
 
 def build(kb: int) -> tuple[str, dict[str, str]]:
     share = kb * 1024 // len(CONSTRUCTS)
-    parts = {name: unit * max(1, -(-share // len(unit.encode()))) for name, unit in CONSTRUCTS.items()}
+    parts = {name: unit * max(1, round(share / len(unit.encode()))) for name, unit in CONSTRUCTS.items()}
     return "".join(parts.values()), parts
 
 
