@@ -86,7 +86,8 @@ def test_reset_endless_and_huge_bodies(web, client):
 
 
 def test_log_and_in_flight_tracking(web):
-    with WebHosts(1, latency=0.1, first_host=70) as slow:
+    # 1 s per answer: five requests overlap even when a loaded machine starts the threads slowly.
+    with WebHosts(1, latency=1.0, first_host=70) as slow:
         def fetch(i: int) -> None:
             httpx.get(slow.url(0, f"ok/{i}"), timeout=5)
 
