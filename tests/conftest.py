@@ -42,3 +42,10 @@ def scholar_settings(scholar_world, tmp_path):
         cache_dir=tmp_path / "cache",
         http_timeout=5.0,
     )
+
+
+@pytest.fixture(autouse=True)
+def sandboxed_user_cache(tmp_path_factory, monkeypatch):
+    """The default cache is the user's cache directory (platformdirs reads XDG_CACHE_HOME on Linux):
+    in tests, a fresh one per test, so no test reads another's answers or the developer's own cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))

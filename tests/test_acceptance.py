@@ -100,7 +100,7 @@ def test_semantic_scholar_venue_names_get_their_short_names():
 
 
 def test_published_finding_names_the_venue_as_a_list_would():
-    from paperenrich.lint import lint
+    from paperenrich.export.lint import lint
     from paperenrich.model import Entry, Paper, PublishedVersion, Resolution
 
     entry = Entry(line=40, end_line=40, section=(), title="FlexGen", venue="arXiv", year=2023)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperenrich.lint import format_findings, lint, venues_agree
+from paperenrich.export.lint import format_findings, lint, venues_agree
 from paperenrich.model import Entry, LinkResult, Paper, Place, PublishedVersion, Resolution
 
 
@@ -65,9 +65,10 @@ def test_broken_links_at_every_place():
         LinkResult("https://slow.example.org/", "timeout", None, places=(Place("a.md", 6),)),
     ]
     found = lint([], results)
-    assert kinds(found) == [("broken", 5), ("broken", 7), ("broken", 9)]
+    # A soft 404 is its own kind, as in check (where it fails the run only when --fail-on names it).
+    assert kinds(found) == [("broken", 5), ("soft_404", 7), ("broken", 9)]
     assert found[0].message == "broken link (HTTP 404)" and found[0].url == "https://gone.example.org/x"
-    assert found[1].message == "broken link (page says not found)"
+    assert found[1].message == "soft 404 (page says not found)"
 
 
 def test_console_format():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paperenrich.export.report import SECTIONS, ReportData, citations_svg, render_report, title_of
-from paperenrich.lint import lint
+from paperenrich.export.lint import lint
 from paperenrich.model import Entry, Link, LinkResult, Match, Paper, Place, Resolution
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -21,6 +21,16 @@ from paperenrich import __version__
 from paperenrich.errors import ConfigError
 
 
+def user_cache_dir() -> Path:
+    """The user's cache directory for paperenrich (platformdirs: `$XDG_CACHE_HOME/paperenrich`, else
+    `~/.cache/paperenrich` on Linux; `~/Library/Caches/paperenrich` on macOS; `%LOCALAPPDATA%` on
+    Windows). One cache for every list and every working directory, and never inside a list's
+    repository (a `cache/` there showed in its `git status`)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("paperenrich", appauthor=False))
+
+
 @dataclass(frozen=True)
 class HostRule:
     """Per-host link-checking overrides (from the `[hosts."example.org"]` config tables)."""
@@ -46,7 +56,7 @@ class Settings:
     retry_after_cap: float = 60.0
 
     # --- cache -----------------------------------------------------------------------------
-    cache_dir: Path = Path("cache")
+    cache_dir: Path = field(default_factory=user_cache_dir)  # --cache DIR / PAPERENRICH_CACHE override it
     use_cache: bool = True
     refresh: bool = False  # ignore cached lookups (still write new ones)
     offline: bool = False

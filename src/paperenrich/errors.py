@@ -3,7 +3,7 @@
 Exit codes (documented in the README):
     0  success
     1  runtime error (unexpected failure)
-    2  findings: `check` found broken links
+    2  findings: `check` found broken links, `lint` a finding of a `--fail-on` kind
     3  usage or configuration error (bad flag, bad config file, bad overrides file)
     4  input error: the list file is missing, a directory, binary or not UTF-8
     5  network unavailable: no service could be reached (use --offline to work from the cache)

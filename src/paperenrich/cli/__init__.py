@@ -18,7 +18,7 @@ from paperenrich.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USA
 from paperenrich.cli import scan as _scan  # noqa: F401,E402
 from paperenrich.cli import check as _check  # noqa: F401,E402
 from paperenrich.cli import bibtex as _bibtex, fix as _fix, report as _report  # noqa: F401,E402
-from paperenrich.cli import enrich as _enrich, cache_cmd as _cache_cmd  # noqa: F401,E402
+from paperenrich.cli import enrich as _enrich, cache_cmd as _cache_cmd, lint as _lint  # noqa: F401,E402
 
 
 COMPLETE_VAR = "_PAPERENRICH_COMPLETE"  # Click's name for `paperenrich`: see the README's shell completion

@@ -18,7 +18,7 @@ from paperenrich import __version__
     name="paperenrich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     no_args_is_help=True,
-    epilog="Exit codes: 0 success, 1 runtime error, 2 check found broken links, 3 usage or configuration "
+    epilog="Exit codes: 0 success, 1 runtime error, 2 check found broken links (lint: findings), 3 usage or configuration "
            "error, 4 unreadable list file, 5 network unavailable, 130 interrupted. "
            "'paperenrich COMMAND --help' shows a command's options.",
 )

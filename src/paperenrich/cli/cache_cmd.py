@@ -10,7 +10,7 @@ import click
 from paperenrich.cli.app import app
 
 _cache_option = click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False),
-                             help="Cache directory (default ./cache).")
+                             help="Cache directory (default: the user cache, e.g. ~/.cache/paperenrich; $PAPERENRICH_CACHE).")
 _config_option = click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
 
 
@@ -22,6 +22,21 @@ def _open(cache_dir: Path | None, config: Path | None):
     # Looking after a cache never creates one: with no database file, there is nothing to do.
     exists = (settings.cache_dir / DB_NAME).is_file()
     return settings, Cache(settings.cache_dir, enabled=exists)
+
+
+def _where_from(chosen: Path, flag: Path | None) -> str:
+    """Which setting chose the cache directory, so a user knows what to change."""
+    import os
+
+    from paperenrich.config import user_cache_dir
+
+    if flag is not None:
+        return "from --cache"
+    if os.environ.get("PAPERENRICH_CACHE"):
+        return "from PAPERENRICH_CACHE"
+    if chosen == user_cache_dir():
+        return "the user cache; --cache DIR or PAPERENRICH_CACHE to change"
+    return "from the config file"
 
 
 @app.group()
@@ -37,16 +52,17 @@ def stats(cache_dir: Path | None, config: Path | None, as_json: bool) -> None:
     """Entries per namespace (negative answers apart), their age, and the file size."""
     import time
 
-    _, store = _open(cache_dir, config)
+    settings, store = _open(cache_dir, config)
     info = store.stats()
     store.close()
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
+    click.echo(f"cache: {info['path']} ({_where_from(settings.cache_dir, cache_dir)})")
     if not info.get("exists"):
-        click.echo(f"{info['path']}: no cache yet")
+        click.echo("  no cache yet")
         return
-    click.echo(f"{info['path']}: {info.get('bytes', 0) / 1e6:.2f} MB")
+    click.echo(f"  {info.get('bytes', 0) / 1e6:.2f} MB")
     now = time.time()
     for ns, s in sorted(info.get("namespaces", {}).items()):
         age = (now - s["oldest"]) / 86400 if s["oldest"] else 0

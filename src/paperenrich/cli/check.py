@@ -59,6 +59,8 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--github-token", help="Token for github.com links (default: $GITHUB_TOKEN).")
 @click.option("--check-fragments", is_flag=True, help="Check that #anchors exist on the page.")
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Cache directory (default: the user cache, e.g. ~/.cache/paperenrich; $PAPERENRICH_CACHE).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--offline", is_flag=True, help="No requests: answers from the cache only (the rest: skipped).")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
@@ -67,7 +69,7 @@ def _host_summary(hosts: dict) -> None:
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
-          github_token: str | None, check_fragments: bool, allow_private: bool, no_cache: bool, offline: bool,
+          github_token: str | None, check_fragments: bool, allow_private: bool, cache_dir: Path | None, no_cache: bool, offline: bool,
           config: Path | None, verbosity: Verbosity) -> None:
     """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
     from paperenrich.config import load_settings
@@ -81,7 +83,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: 
         raise UsageError(f"--fail-on: unknown status {', '.join(sorted(failing - set(STATUSES)))} (known: {', '.join(STATUSES)})")
 
     settings = load_settings(config, link_timeout=timeout, max_concurrency=max_concurrency, host_concurrency=host_concurrency,
-                             host_interval=host_interval, link_retries=retries, link_method=method, github_token=github_token)
+                             host_interval=host_interval, link_retries=retries, link_method=method, github_token=github_token,
+                             cache_dir=cache_dir)
     ignored: tuple[str, ...] = ()
     if ignore_file is not None:
         ignored = read_ignore_file(ignore_file)

@@ -80,7 +80,7 @@ def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_
     from paperenrich.errors import InputError
     from paperenrich.export.markdown import rewrite_markdown, unified_diff
     from paperenrich.export.pipeline import gather
-    from paperenrich.lint import format_findings, lint
+    from paperenrich.export.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("fix needs a file path, not standard input")

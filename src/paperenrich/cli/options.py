@@ -19,7 +19,7 @@ _OPTIONS = (
     click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
                  help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml)."),
     click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                 help="Cache directory (default ./cache)."),
+                 help="Cache directory (default: the user cache, e.g. ~/.cache/paperenrich; $PAPERENRICH_CACHE)."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
     click.option("--offline", is_flag=True, help="No network: use only the cache; say which entries it could not fill."),
     click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still cached)."),

@@ -32,7 +32,7 @@ def report(path: Path, output: Path | None, title: str | None, check_links: bool
     from paperenrich.errors import InputError
     from paperenrich.export.pipeline import gather
     from paperenrich.export.report import ReportData, render_report, title_of
-    from paperenrich.lint import format_findings, lint
+    from paperenrich.export.lint import format_findings, lint
 
     if str(path) == "-":
         raise InputError("report needs a file path, not standard input")

@@ -27,6 +27,6 @@ def scan(path: Path, fmt: str, all_items: bool, output: Path | None) -> None:
     if fmt == "json":
         write_output(json.dumps(result.to_dict(include_skipped=all_items), ensure_ascii=False, indent=2), output)
         return
-    from paperenrich.render import scan_table
+    from paperenrich.export.render import scan_table
 
     write_output(scan_table(result, include_skipped=all_items, rich=output_is_terminal(output)), output)

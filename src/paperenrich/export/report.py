@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from paperenrich.lint import Finding
+from paperenrich.export.lint import Finding
 from paperenrich.export.papers import BROKEN_STATUSES, paper_keys, same_paper_groups
 from paperenrich.model import LinkResult, Paper, Resolution
 from paperenrich.urls import host_of
@@ -135,6 +135,17 @@ def _coverage(data: ReportData) -> str:
     )
 
 
+# What each colour of the link-health bars stands for: `check`'s statuses, grouped.
+LINK_LEGEND = (("ok", "ok: answered 2xx"), ("redirected", "redirected: answered after redirects"),
+               ("broken", "broken: 404, 410, other 4xx, DNS or connection failure (as check counts it)"),
+               ("other", "other: soft 404, invalid, blocked, rate limited, timed out, server error, skipped"))
+
+
+def _legend() -> str:
+    items = "".join(f'<span class="key"><span class="swatch seg {cls}"></span>{_e(text)}</span>' for cls, text in LINK_LEGEND)
+    return f'<p class="legend">{items}</p>'
+
+
 def _links(data: ReportData) -> str:
     if not data.links_checked:
         return '<section id="links"><h2>Link health by host</h2><p>Links were not checked for this report.</p></section>'
@@ -150,7 +161,7 @@ def _links(data: ReportData) -> str:
     )
     return (
         '<section id="links"><h2>Link health by host</h2>'
-        f"<p>{len(data.link_results)} distinct links on {len(per_host)} hosts.</p>"
+        f"<p>{len(data.link_results)} distinct links on {len(per_host)} hosts.</p>{_legend()}"
         '<table class="plain"><thead><tr><th>Host</th><th>ok</th><th>redirected</th><th>broken</th><th>other</th><th></th></tr>'
         f"</thead><tbody>{rows}</tbody></table></section>"
     )
@@ -269,7 +280,7 @@ h2{margin:0 0 10px;font-size:17px}.figures{display:flex;flex-wrap:wrap;gap:12px}
 .figure{min-width:130px;padding:10px 14px;border:1px solid var(--line);border-radius:8px;display:flex;flex-direction:column}
 .figure .value{font-size:24px;font-weight:650}.figure .label{color:var(--muted)}.figure .note{color:var(--ok);font-weight:600}
 .bar{display:flex;height:12px;border-radius:6px;overflow:hidden;background:var(--line);min-width:120px}
-.seg.ok{background:var(--ok)}.seg.redirected{background:var(--redir)}.seg.broken{background:var(--bad)}.seg.other{background:var(--other)}
+.legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:.9em}.key{display:inline-flex;align-items:center;gap:6px}.swatch{display:inline-block;width:12px;height:12px;border-radius:3px}.seg.ok{background:var(--ok)}.seg.redirected{background:var(--redir)}.seg.broken{background:var(--bad)}.seg.other{background:var(--other)}
 table{border-collapse:collapse;width:100%}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.barcell{width:30%}table.plain{margin-top:8px}
 #entries-table th{cursor:pointer;user-select:none;background:#f1f5f9;position:sticky;top:37px}

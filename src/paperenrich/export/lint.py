@@ -6,7 +6,9 @@ Kinds (each a Finding with the list line it is about):
     year        the year written in the list disagrees with the metadata
     duplicate   the same paper listed more than once
     unresolved  the entry could not be matched to a paper (with the reason)
-    broken      a link that does not work (broken, soft 404, invalid)
+    broken      a link that does not work (check's `broken`: 404, 410, DNS failure, refused...)
+    soft_404    a link answering 200 with a "not found" page, or a deep link sent to the home page
+    invalid     a malformed URL or a double-encoded query
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from paperenrich.export.papers import BROKEN_STATUSES, earlier_same_paper, is_preprint_venue, paper_keys
+from paperenrich.export.papers import BROKEN_STATUSES, SUSPECT_STATUSES, earlier_same_paper, is_preprint_venue, paper_keys
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 from paperenrich.venues import normalize_venue, parse_venue_year
 
-KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken")
+KINDS = ("published", "venue", "year", "duplicate", "unresolved", "broken", "soft_404", "invalid")
+_LINK_WORDS = {"broken": "broken link", "soft_404": "soft 404", "invalid": "invalid link"}
 
 @dataclass(frozen=True)
 class Finding:
@@ -107,14 +110,16 @@ def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] =
         if earlier is not None and earlier != entry.line:
             findings.append(Finding("duplicate", entry.line, f"same paper as line {earlier}", entry.title))
     for result in link_results:
-        if result.status not in BROKEN_STATUSES:
+        if result.status not in BROKEN_STATUSES | SUSPECT_STATUSES:
             continue
-        detail = result.detail or (f"HTTP {result.http_status}" if result.http_status else result.status)
+        kind = str(result.status)
+        detail = result.detail or (f"HTTP {result.http_status}" if result.http_status else kind)
         hint = f"; use {result.suggestion}" if result.suggestion else ""
+        message = f"{_LINK_WORDS[kind]} ({detail}){hint}"
         for place in result.places or ():
-            findings.append(Finding("broken", place.line, f"broken link ({detail}){hint}", url=result.url))
+            findings.append(Finding(kind, place.line, message, url=result.url))
         if not result.places:
-            findings.append(Finding("broken", 0, f"broken link ({detail}){hint}", url=result.url))
+            findings.append(Finding(kind, 0, message, url=result.url))
     return sorted(findings, key=lambda f: (f.line, KINDS.index(f.kind)))
 
 
