@@ -54,6 +54,10 @@ class Settings:
     http_timeout: float = 30.0
     max_retries: int = 6
     retry_after_cap: float = 60.0
+    # Bounds on what a service may cost: far above any real answer (S2 refuses batches over 10 MB;
+    # an arXiv page of 100 entries is under 1 MB), far below what would hurt the machine.
+    max_response_bytes: int = 16 * 1024 * 1024  # one answer, on the wire and decoded
+    request_deadline: float = 300.0  # seconds for one request, its retries and waits included
 
     # --- cache -----------------------------------------------------------------------------
     cache_dir: Path = field(default_factory=user_cache_dir)  # --cache DIR / PAPERENRICH_CACHE override it

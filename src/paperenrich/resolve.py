@@ -30,7 +30,7 @@ import httpx
 from paperenrich.cache import Cache
 from paperenrich.config import Settings
 from paperenrich.errors import NetworkUnavailable
-from paperenrich.http import Pacer, ServiceUnreachable, make_client
+from paperenrich.http import DeadlineExceeded, Pacer, ServiceUnreachable, make_client
 from paperenrich.pacing import service_pacer
 from paperenrich.merge import merge
 from paperenrich.model import Candidate, Entry, Match, Resolution, ScanResult
@@ -502,6 +502,13 @@ class Resolver:
             except ServiceUnreachable as exc:
                 self.dead[lane] = str(exc)
                 self.lookups.fail(ns, keys, f"{lane} unreachable")
+            except DeadlineExceeded as exc:
+                # A service that held one request (retries included) past the deadline would hold
+                # the next ones too: the lane stops for this run; a rerun asks again. It did accept
+                # the connection, so this is not "no network".
+                self.dead[lane] = str(exc)
+                self.contacted.add(lane)
+                self.lookups.fail(ns, keys, str(exc))
             except httpx.HTTPStatusError as exc:
                 status = exc.response.status_code
                 message = f"{lane} answered HTTP {status}"

@@ -1,7 +1,10 @@
 """Resolutions + link results + lint findings -> ONE self-contained HTML report.
 
 Everything is inline (CSS, a little JavaScript, an SVG chart); a Content-Security-Policy
-forbids loading anything from elsewhere, so the file views the same offline. Sections, each
+forbids loading anything from elsewhere, so the file views the same offline, and allows no script
+but the report's own (by its hash): a title, author or year a service sent with markup in it is
+escaped for where it goes (`_e` for text and quoted attributes, `_href` for links), and would stay
+inert even if one slipped through. Sections, each
 with a stable id: summary, coverage, links, citations, findings, entries. The entries table
 sorts by any column (click its header) and filters by text and status; the page also reads
 `#q=TEXT&status=S&sort=COLUMN&desc=1` from its address, so a view can be shared as a link.
@@ -9,6 +12,10 @@ sorts by any column (click its header) and filters by text and status; the page 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import base64
+import hashlib
 import html
 import re
 from collections import Counter, defaultdict
@@ -27,7 +34,13 @@ _SEVERITY = {"ok": 0, "redirected": 1, "skipped": 1, "blocked": 2, "rate_limited
 
 
 def _e(value: object) -> str:
+    """Text or a quoted attribute value, escaped: every value from a list or a service goes through here."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+def _int(value: object) -> int | None:
+    """A count or year as an int (None if it is not one): numbers go into sort keys and bar widths."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _href(url: str | None) -> str | None:
@@ -82,7 +95,7 @@ def _summary(data: ReportData) -> str:
     res = data.resolutions
     resolved = [r for r in res if r.paper is not None]
     papers = _distinct(r.paper for r in resolved)
-    citations = sum(p.citation_count or 0 for p in papers)  # each paper once, however often listed
+    citations = sum(_int(p.citation_count) or 0 for p in papers)  # each paper once, however often listed
     broken = sum(1 for l in data.link_results if l.status in BROKEN_STATUSES)
     figures = [
         _figure("entries", len(res)),
@@ -169,8 +182,8 @@ def _links(data: ReportData) -> str:
 
 def citations_svg(resolutions: Iterable[Resolution], top: int = 20) -> str:
     """A horizontal bar chart (inline SVG) of the most cited papers of the list."""
-    counted = [p for p in _distinct(r.paper for r in resolutions if r.paper) if p.citation_count is not None]
-    bars = sorted(((p.title, p.citation_count) for p in counted), key=lambda tc: (-tc[1], tc[0]))[:top]
+    counted = [p for p in _distinct(r.paper for r in resolutions if r.paper) if _int(p.citation_count) is not None]
+    bars = sorted(((str(p.title), p.citation_count) for p in counted), key=lambda tc: (-tc[1], tc[0]))[:top]
     if not bars:
         return '<p class="muted">No citation counts known.</p>'
     label_w, bar_w, row_h = 380, 480, 22
@@ -203,7 +216,7 @@ def _findings(data: ReportData) -> str:
     counts = Counter(f.kind for f in data.findings)
     chips = "".join(f'<span class="chip k-{_e(k)}">{_e(k)}: {n}</span>' for k, n in counts.most_common())
     items = "".join(
-        f'<li><span class="kind k-{_e(f.kind)}">{_e(f.kind)}</span> <span class="line">line {f.line}</span> '
+        f'<li><span class="kind k-{_e(f.kind)}">{_e(f.kind)}</span> <span class="line">line {_e(f.line)}</span> '
         f"{_e(f.message)}{' — ' + _e(f.title) if f.title else ''}{' — ' + _link(f.url, f.url) if f.url else ''}</li>"
         for f in data.findings
     )
@@ -235,12 +248,12 @@ def _entries(data: ReportData) -> str:
         title = p.title if p else r.entry.title
         target = p.canonical_url if p else (r.entry.links[0].url if r.entry.links else None)
         reason = "" if p else f"<div class=muted>{_e(r.reason or 'not resolved')}</div>"
-        year = (p.year if p else None) or 0
-        cites = p.citation_count if p and p.citation_count is not None else None
+        year = (_int(p.year) if p else None) or 0
+        cites = _int(p.citation_count) if p else None
         link_rank = _SEVERITY.get(status, 2) if status != "unchecked" else -1
         link_title = "; ".join(f"{lr.status}: {lr.url}" for lr in checked)
         cells = [
-            f'<td class=num data-v="{r.entry.line}">{r.entry.line}</td>',
+            f'<td class=num data-v="{_e(r.entry.line)}">{_e(r.entry.line)}</td>',
             f'<td data-v="{_e(title.lower())}">{_link(target, title)}{reason}</td>',
             f"<td>{_e(listed)}</td>",
             f"<td>{_e(venue)}</td>",
@@ -250,7 +263,7 @@ def _entries(data: ReportData) -> str:
             f'<td>{" ".join(ids)}</td>',
             f'<td data-v="{link_rank}"><span class="status s-{_e(group)}" title="{_e(link_title)}">{_e(status)}</span></td>',
         ]
-        attrs = f'data-resolved="{"yes" if p else "no"}" data-links="{_e(group)}" data-findings="{finding_lines[r.entry.line]}"'
+        attrs = f'data-resolved="{"yes" if p else "no"}" data-links="{_e(group)}" data-findings="{_e(finding_lines[r.entry.line])}"'
         rows.append(f"<tr {attrs}>{''.join(cells)}</tr>")
     head = "".join(
         f'<th data-col="{i}" data-type="{t}" tabindex="0">{name}</th>'
@@ -328,7 +341,11 @@ _JS = """
 })();
 """
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+# No inline script runs but ours, named by its hash (an injected handler or <script> is refused even
+# if escaping missed it); styles stay inline (the bar widths are style attributes, computed numbers).
+_JS_HASH = base64.b64encode(hashlib.sha256(_JS.encode("utf-8")).digest()).decode("ascii")
+_CSP = (f"default-src 'none'; script-src 'sha256-{_JS_HASH}'; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'")
 
 
 def render_report(data: ReportData) -> str:

@@ -38,7 +38,8 @@ class ServiceClient:
         return await send_with_retries(
             self.client, self.pacer, method, url, parse=parse, headers=self.headers,
             max_retries=self.settings.max_retries, base_delay=self.base_delay,
-            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries, **kwargs,
+            retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries,
+            max_bytes=self.settings.max_response_bytes, deadline=self.settings.request_deadline, **kwargs,
         )
 
     async def fetch_isolating_refused(

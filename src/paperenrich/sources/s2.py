@@ -20,7 +20,8 @@ from typing import Any, Iterable
 import httpx
 
 from paperenrich.config import Settings
-from paperenrich.http import MalformedResponse, Pacer
+from paperenrich.errors import ConfigError
+from paperenrich.http import MalformedResponse, Pacer, may_send_secret
 from paperenrich.sources import ServiceClient, phrase
 from paperenrich.sources.records import MalformedRecord, S2Record, s2_or_malformed
 
@@ -121,6 +122,8 @@ class S2Client(ServiceClient):
     """Requests to the Semantic Scholar Graph API through the lane's pacer (its effective rps)."""
 
     def __init__(self, client: httpx.AsyncClient, settings: Settings, pacer: Pacer):
+        if settings.s2_api_key and not may_send_secret(settings.s2_url):
+            raise ConfigError(f"refusing to send S2_API_KEY over plain http to {httpx.URL(settings.s2_url).host}: use an https S2 URL")
         key = {"x-api-key": settings.s2_api_key} if settings.s2_api_key else {}
         super().__init__(client, settings, pacer, base_delay=1 / settings.effective_s2_rps, headers=key)
         self.base = settings.s2_url.rstrip("/")
