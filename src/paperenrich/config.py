@@ -89,6 +89,7 @@ class Settings:
     link_backoff: float = 1.0  # first backoff delay (s); doubles per try, and the floor after a 429
     link_method: str = "auto"  # auto: HEAD for file-like URLs, GET (first bytes only) for pages; head | get
     max_redirects: int = 10
+    max_list_bytes: int = 16 * 1024 * 1024  # a list given as a URL: 64x the largest real list (250 KB)
 
     @property
     def user_agent(self) -> str:

@@ -1,20 +1,36 @@
-"""Reading a list file from disk, with one-line errors for everything that is not a text file."""
+"""Reading a list (a file, standard input or an http(s) URL), with one-line errors for everything that
+is not a Markdown text."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperenrich.errors import InputError
+
+if TYPE_CHECKING:
+    from paperenrich.config import Settings
 
 MAX_BYTES = 64 * 1024 * 1024  # a list larger than this is not a list
 
 
-def read_list_file(path: str | Path) -> str:
+def is_list_url(arg: str | Path) -> bool:
+    """An http(s) URL rather than a path (a Path would fold its "//" into "/": keep URLs as str)."""
+    return isinstance(arg, str) and arg.lower().startswith(("https://", "http://"))
+
+
+def read_list_file(path: str | Path, settings: "Settings | None" = None) -> str:
     """The text of a Markdown list, or InputError (exit 4) with a one-line reason.
 
-    "-" reads standard input. A UTF-8 byte-order mark is dropped. An empty file is fine
-    (it has no entries); a binary or non-UTF-8 file is refused.
+    "-" reads standard input; an http(s) URL is fetched as `check` asks a link (remote_list.py,
+    with `settings`, default: config file and environment). A UTF-8 byte-order mark is dropped.
+    An empty file is fine (it has no entries); a binary or non-UTF-8 file is refused.
     """
+    if isinstance(path, str) and is_list_url(path):
+        from paperenrich.config import load_settings
+        from paperenrich.remote_list import fetch_list
+
+        return fetch_list(path, settings or load_settings())
     if str(path) == "-":
         import sys
 

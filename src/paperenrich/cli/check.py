@@ -39,7 +39,7 @@ def _host_summary(hosts: dict) -> None:
 
 
 @app.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))  # str: a URL keeps its "//"
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @output_option
 @click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False),
@@ -66,7 +66,7 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
 @verbosity_options
-def check(paths: tuple[Path, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
+def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
           github_token: str | None, check_fragments: bool, allow_private: bool, cache_dir: Path | None, no_cache: bool, offline: bool,

@@ -166,7 +166,7 @@ def check_lists(paths: Iterable[str | Path], settings: Settings, *, progress: Ca
     from paperenrich.listfile import read_list_file
 
     started = time.monotonic()
-    texts = {str(path): read_list_file(path) for path in paths}
+    texts = {str(path): read_list_file(path, settings) for path in paths}
     places = collect_places(texts)
     own_cache = cache is None
     if own_cache:
