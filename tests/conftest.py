@@ -3,7 +3,7 @@
 `scholar_world`: the arXiv + Semantic Scholar emulators (tests/emulator), started once per
 session at time scale 0.01 (arXiv's 3 s interval becomes 30 ms), reset before each test: empty
 log, no faults, fresh rate windows. `scholar_settings`: paperenrich Settings pointing at it,
-with a per-test cache directory.
+with a per-test cache directory and pace file.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def scholar_settings(scholar_world, tmp_path):
         arxiv_interval=scholar_world.arxiv_interval_scaled,
         s2_rps=scholar_world.s2_rps_scaled,
         cache_dir=tmp_path / "cache",
+        pace_file=tmp_path / "pace.db",  # each test starts on fresh lanes, as the world's rate windows do
         http_timeout=5.0,
     )
 

@@ -68,6 +68,7 @@ class Settings:
     ttl_citations: float = 7 * 86400.0
     ttl_negative: float = 2 * 86400.0
     ttl_links: float = 86400.0
+    pace_file: Path | None = None  # the machine-wide pace of arXiv and S2; None: per-user state dir (pacing.py)
 
     # --- resolution ------------------------------------------------------------------------
     overrides_file: Path | None = None
@@ -117,6 +118,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "S2_API_KEY": ("s2_api_key", str),
     "PAPERENRICH_CONTACT": ("contact", str),
     "PAPERENRICH_CACHE": ("cache_dir", Path),
+    "PAPERENRICH_PACE_FILE": ("pace_file", Path),
     "PAPERENRICH_TIMEOUT": ("http_timeout", float),
     "GITHUB_TOKEN": ("github_token", str),
 }
@@ -142,7 +144,7 @@ def _coerce(name: str, value: Any) -> Any:
                 )
                 for host, rule in dict(value).items()
             }
-        if isinstance(default, Path) or name in ("cache_dir", "overrides_file"):
+        if isinstance(default, Path) or name in ("cache_dir", "overrides_file", "pace_file"):
             return Path(value)
         if isinstance(default, tuple):
             return tuple(value)
