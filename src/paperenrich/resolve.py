@@ -639,15 +639,26 @@ async def resolve_entries(entries: list[Entry], settings: Settings, *, cache: Ca
 
 
 @dataclass(frozen=True)
-class EnrichResult:
+class ListResolutions:
+    """One list of a run: its scan and its entries' resolutions, in list order."""
+
     source: str
+    scan: ScanResult
     resolutions: list[Resolution]
+
+
+@dataclass(frozen=True)
+class EnrichResult:
+    source: str  # the first list's name (several lists: see `lists`)
+    resolutions: list[Resolution]  # every list's, in order
     stats: Stats
+    lists: tuple[ListResolutions, ...] = ()
 
 
-def resolve_text(text: str, source: str, settings: Settings, *,
-                 show_progress: bool | None = None) -> tuple[ScanResult, list[Resolution], Stats]:
-    """Scan a list's text and resolve its entries, with a progress bar on a terminal (by default).
+def resolve_texts(texts: list[tuple[str, str]], settings: Settings, *,
+                  show_progress: bool | None = None) -> tuple[list[ListResolutions], Stats]:
+    """Scan several lists ((text, source) pairs) and resolve all their entries in one run: the
+    batches and the pace are shared, so a paper two lists cite is asked for once.
 
     The blocks a previous `fix --add` wrote are left out first: their authors and links are not the list's.
     """
@@ -656,11 +667,37 @@ def resolve_text(text: str, source: str, settings: Settings, *,
     from paperenrich.overrides import load_overrides
     from paperenrich.progress import Progress
 
-    scan = scan_text(strip_additions(text), source=source)
+    scans = [scan_text(strip_additions(text), source=source) for text, source in texts]
+    entries = [e for scan in scans for e in scan.entries]
     overrides = load_overrides(settings.overrides_file)
-    with Progress.for_stderr("resolving", len(scan.entries), enabled=show_progress) as progress:
-        resolutions, stats = asyncio.run(resolve_entries(list(scan.entries), settings, overrides=overrides, progress=progress))
-    return scan, resolutions, stats
+    with Progress.for_stderr("resolving", len(entries), enabled=show_progress) as progress:
+        resolutions, stats = asyncio.run(resolve_entries(entries, settings, overrides=overrides, progress=progress))
+    out, start = [], 0
+    for scan in scans:
+        end = start + len(scan.entries)
+        out.append(ListResolutions(scan.source, scan, resolutions[start:end]))
+        start = end
+    return out, stats
+
+
+def resolve_text(text: str, source: str, settings: Settings, *,
+                 show_progress: bool | None = None) -> tuple[ScanResult, list[Resolution], Stats]:
+    """Scan one list's text and resolve its entries, with a progress bar on a terminal (by default)."""
+    (one,), stats = resolve_texts([(text, source)], settings, show_progress=show_progress)
+    return one.scan, one.resolutions, stats
+
+
+def enrich_lists(sources: list[str], settings: Settings | None = None, *,
+                 show_progress: bool | None = None) -> EnrichResult:
+    """Read several list files ("-": standard input) and resolve them in one run."""
+    from paperenrich.config import load_settings
+    from paperenrich.listfile import read_list_file
+
+    settings = settings or load_settings()
+    texts = [(read_list_file(source), source) for source in sources]
+    lists, stats = resolve_texts(texts, settings, show_progress=show_progress)
+    resolutions = [r for one in lists for r in one.resolutions]
+    return EnrichResult(lists[0].source, resolutions, stats, tuple(lists))
 
 
 def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_progress: bool | None = None,
@@ -679,5 +716,5 @@ def enrich_list(path_or_text: Any, settings: Settings | None = None, *, show_pro
         text, source = read_list_file(path_or_text), source or str(path_or_text)
     else:
         text, source = str(path_or_text), source or "<text>"
-    _scan, resolutions, stats = resolve_text(text, source, settings, show_progress=show_progress)
-    return EnrichResult(source, resolutions, stats)
+    scan, resolutions, stats = resolve_text(text, source, settings, show_progress=show_progress)
+    return EnrichResult(source, resolutions, stats, (ListResolutions(source, scan, resolutions),))

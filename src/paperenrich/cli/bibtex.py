@@ -12,7 +12,7 @@ from paperenrich.cli.options import Verbosity, service_options, settings_from, v
 
 
 @app.command(short_help="BibTeX of the resolved papers, with stable keys.")
-@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @output_option
 @click.option("--key-pattern", default="{author}{year}{title}", show_default=True,
               help="Citation keys from {author} {year} {title} {title2} {venue}; a/b suffixes on collision.")
@@ -23,9 +23,12 @@ from paperenrich.cli.options import Verbosity, service_options, settings_from, v
 @click.option("--ascii", "ascii_only", is_flag=True, hidden=True, help="The default (LaTeX-safe ASCII); kept for old scripts.")
 @verbosity_options
 @service_options
-def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: bool, utf8: bool, ascii_only: bool,
+def bibtex(paths: tuple[str, ...], output: Path | None, key_pattern: str, no_unresolved: bool, utf8: bool, ascii_only: bool,
            verbosity: Verbosity, **service: Any) -> None:
     """BibTeX of the papers of a list: one entry per paper, stable unique keys.
+
+    Several lists (files, directories of *.md, globs) give one bibliography: a paper two lists
+    cite is one entry.
 
     \b
     Examples:
@@ -35,16 +38,17 @@ def bibtex(path: Path, output: Path | None, key_pattern: str, no_unresolved: boo
     from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import UsageError
     from paperenrich.export.bibtex import BibOptions, check_key_pattern, to_bibtex
-    from paperenrich.export.pipeline import resolve_list
-    from paperenrich.listfile import read_list_file
+    from paperenrich.export.pipeline import resolve_lists
+    from paperenrich.inputs import expand_inputs
 
     try:
         check_key_pattern(key_pattern)
     except ValueError as exc:
         raise UsageError(f"--key-pattern: {exc}") from None
+    sources = expand_inputs(paths)
     settings = settings_from(**service)
-    _scan, resolutions, stats = resolve_list(read_list_file(path), str(path), settings,
-                                             show_progress=verbosity.show_progress, with_stats=True)
+    lists, stats = resolve_lists(sources, settings, show_progress=verbosity.show_progress)
+    resolutions = [r for one in lists for r in one.resolutions]
     options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, utf8=utf8 and not ascii_only)
     write_output(to_bibtex(resolutions, options), output)
     verbosity.detail(summary_line(stats))

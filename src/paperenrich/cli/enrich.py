@@ -32,35 +32,43 @@ def requests_line(stats) -> str:
 
 
 @app.command(short_help="Resolve each entry against arXiv and Semantic Scholar.")
-@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="Output format (JSON: the documented contract; CSV: one row per entry).")
 @output_option
 @verbosity_options
 @service_options
-def enrich(path: Path, fmt: str, output: Path | None, verbosity: Verbosity, **service: Any) -> None:
+def enrich(paths: tuple[str, ...], fmt: str, output: Path | None, verbosity: Verbosity, **service: Any) -> None:
     """Resolve every entry of a list against arXiv and Semantic Scholar: authors, DOIs, citations, links.
 
     A table (or JSON/CSV) on standard output, a one-line summary on standard error. Every answer is
-    cached, so a rerun is instant and an interrupted run resumes. LIST.md may be - for standard input.
+    cached, so a rerun is instant and an interrupted run resumes. LIST.md may be - for standard input,
+    several files, directories (their *.md files, recursively) or globs: all their entries are resolved
+    in one run (shared batches and pace), and the output names each entry's list.
 
     \b
     Examples:
       paperenrich enrich README.md
       paperenrich enrich README.md --format json -o enriched.json
       paperenrich enrich README.md --offline        # from the cache only
+      paperenrich enrich lists/ 'more/*.md'         # many lists in one run
     """
     from paperenrich.export.tabular import to_csv, to_json, to_table
-    from paperenrich.resolve import enrich_list
+    from paperenrich.inputs import expand_inputs
+    from paperenrich.resolve import enrich_lists
 
+    sources = expand_inputs(paths)
     settings = settings_from(**service)
-    result = enrich_list(path, settings, show_progress=verbosity.show_progress, source=str(path))
+    result = enrich_lists(sources, settings, show_progress=verbosity.show_progress)
+    lists = [(one.source, one.resolutions) for one in result.lists]
     if fmt == "json":
-        text = to_json(result.source, result.resolutions, result.stats.to_dict())
+        text = to_json(result.source, result.resolutions, result.stats.to_dict(), lists=lists)
     elif fmt == "csv":
-        text = to_csv(result.resolutions)
-    else:
+        text = to_csv(result.resolutions, lists=lists)
+    elif len(lists) == 1:
         text = to_table(result.resolutions, rich=output_is_terminal(output))
+    else:  # one table a list, under its name, as `head` shows several files
+        text = "\n".join(f"==> {source} <==\n" + to_table(items, rich=output_is_terminal(output)) for source, items in lists)
     write_output(text, output)
     verbosity.say(summary_line(result.stats))
     verbosity.detail(requests_line(result.stats))

@@ -56,7 +56,7 @@ def patch_path(path: Path) -> str:
 
 
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
-@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
 @click.option("--write", "mode", flag_value="write", help="Rewrite the file in place.")
 @click.option("--add", "add", default=None, metavar="LIST",
@@ -64,32 +64,44 @@ def patch_path(path: Path) -> str:
 @link_options
 @verbosity_options
 @service_options
-def fix(path: Path, mode: str, add: str | None, check_links: bool | None, allow_private: bool | None,
+def fix(paths: tuple[str, ...], mode: str, add: str | None, check_links: bool | None, allow_private: bool | None,
         verbosity: Verbosity, **service: Any) -> None:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change.
 
     Prints a unified diff (the default) that `git apply` accepts from the repository's root, or
     rewrites the file with --write. Lint findings and a one-line summary go to standard error.
+    Several lists (files, directories of *.md, globs) are resolved and link-checked in one run,
+    then each is rewritten (or diffed) on its own.
 
     \b
     Examples:
       paperenrich fix README.md                     # see what would change
       paperenrich fix README.md --write --add authors,doi
     """
-    from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import InputError
-    from paperenrich.export.markdown import rewrite_markdown, unified_diff
-    from paperenrich.export.pipeline import gather
-    from paperenrich.export.lint import format_findings, lint
+    from paperenrich.export.pipeline import gather_many
+    from paperenrich.inputs import expand_inputs
 
-    if str(path) == "-":
+    sources = expand_inputs(paths)
+    if "-" in sources:
         raise InputError("fix needs a file path, not standard input")
     additions = parse_additions(add)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline),
-                   show_progress=verbosity.show_progress)
-    if state.warning:
-        console_err(f"warning: {state.warning}")
+    states = gather_many(sources, settings, check_links=wants_link_check(check_links, settings.offline),
+                         show_progress=verbosity.show_progress)
+    if states[0].warning:
+        console_err(f"warning: {states[0].warning}")
+    for state in states:
+        _fix_one(state, mode, additions, verbosity)
+
+
+def _fix_one(state, mode: str, additions: tuple[str, ...], verbosity: Verbosity) -> None:
+    """Rewrite (or diff) one list from its resolutions and link results."""
+    from paperenrich.cli.enrich import summary_line
+    from paperenrich.export.markdown import rewrite_markdown, unified_diff
+    from paperenrich.export.lint import format_findings, lint
+
+    path = Path(state.source)
     result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
     findings = lint(state.resolutions, state.link_results)
     if findings:

@@ -14,15 +14,18 @@ from paperenrich.cli.options import (Verbosity, link_options, service_options, s
 
 
 @app.command(short_help="One self-contained HTML report of a list.")
-@click.argument("path", metavar="LIST.md", type=click.Path(path_type=Path))
+@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @output_option
 @click.option("--title", default=None, help="Report title (default: the list's first heading, else its file name).")
 @link_options
 @verbosity_options
 @service_options
-def report(path: Path, output: Path | None, title: str | None, check_links: bool | None,
+def report(paths: tuple[str, ...], output: Path | None, title: str | None, check_links: bool | None,
            allow_private: bool | None, verbosity: Verbosity, **service: Any) -> None:
     """Write an HTML report: summary, coverage, link health, citations, findings, and a sortable table.
+
+    Several lists (files, directories of *.md, globs) are resolved and checked in one run and
+    reported together in one page.
 
     \b
     Example:
@@ -30,31 +33,36 @@ def report(path: Path, output: Path | None, title: str | None, check_links: bool
     """
     from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import InputError
-    from paperenrich.export.pipeline import gather
+    from paperenrich.export.pipeline import gather_many
     from paperenrich.export.report import ReportData, render_report, title_of
     from paperenrich.export.lint import format_findings, lint
+    from paperenrich.inputs import expand_inputs
 
-    if str(path) == "-":
+    sources = expand_inputs(paths)
+    if "-" in sources:
         raise InputError("report needs a file path, not standard input")
     settings = settings_from(**service).replace(allow_private=allow_private)
-    state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline),
-                   show_progress=verbosity.show_progress)
-    if state.warning:
-        console_err(f"warning: {state.warning}")
-    findings = lint(state.resolutions, state.link_results)
+    states = gather_many(sources, settings, check_links=wants_link_check(check_links, settings.offline),
+                         show_progress=verbosity.show_progress)
+    if states[0].warning:
+        console_err(f"warning: {states[0].warning}")
+    findings_by_list = [(state, lint(state.resolutions, state.link_results)) for state in states]
+    names = [Path(state.source).name for state in states]
     data = ReportData(
-        title=title or title_of(state.text, path.name),
-        source=path.name,
-        resolutions=state.resolutions,
-        link_results=state.link_results,
-        findings=findings,
+        title=title or (title_of(states[0].text, names[0]) if len(states) == 1 else f"{len(states)} lists"),
+        source=", ".join(names),
+        resolutions=[r for state in states for r in state.resolutions],
+        link_results=list({r.url: r for state in states for r in state.link_results}.values()),
+        findings=[f for _state, found in findings_by_list for f in found],
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        links_checked=state.links_checked,
+        links_checked=all(state.links_checked for state in states),
     )
     write_output(render_report(data), output)
-    if findings:
-        verbosity.say(format_findings(findings, str(path)))
-    verbosity.detail(summary_line(state.stats))
-    resolved = sum(1 for r in state.resolutions if r.paper)
+    for state, found in findings_by_list:
+        if found:
+            verbosity.say(format_findings(found, state.source))
+    verbosity.detail(summary_line(states[0].stats))
     where = f" -> {output}" if output else ""
-    verbosity.say(f"{path}: {len(state.resolutions)} entries, {resolved} resolved, {len(findings)} finding(s){where}")
+    for state, found in findings_by_list:
+        resolved = sum(1 for r in state.resolutions if r.paper)
+        verbosity.say(f"{state.source}: {len(state.resolutions)} entries, {resolved} resolved, {len(found)} finding(s){where}")

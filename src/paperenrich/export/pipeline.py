@@ -38,17 +38,39 @@ def resolve_list(text: str, source: str, settings: Settings, *, show_progress: b
     return (scan, resolutions, stats) if with_stats else (scan, resolutions)
 
 
+def resolve_lists(sources: list[str], settings: Settings, *, show_progress: bool | None = None) -> tuple[list[Any], Any]:
+    """Read, scan and resolve several lists in one run (shared batches and pace): a
+    `resolve.ListResolutions` per list, and the run's Stats."""
+    from paperenrich.resolve import resolve_texts
+
+    return resolve_texts([(read_list_file(s), s) for s in sources], settings, show_progress=show_progress)
+
+
 def gather(path: str | Path, settings: Settings, *, check_links: bool, show_progress: bool | None = None) -> ListState:
     """Read, scan, resolve and (if asked) link-check one list file."""
-    text = read_list_file(path)
-    scan, resolutions, stats = resolve_list(text, str(path), settings, show_progress=show_progress, with_stats=True)
+    (state,) = gather_many([str(path)], settings, check_links=check_links, show_progress=show_progress)
+    return state
+
+
+def gather_many(sources: list[str], settings: Settings, *, check_links: bool,
+                show_progress: bool | None = None) -> list[ListState]:
+    """Read, scan, resolve and (if asked) link-check several list files: one resolution run and one
+    link check over them all, so what two lists share is asked for once. Every state carries the
+    run's Stats."""
+    from paperenrich.resolve import resolve_texts
+
+    texts = [(read_list_file(s), s) for s in sources]
+    lists, stats = resolve_texts(texts, settings, show_progress=show_progress)
+    pairs = [(text, one) for (text, _), one in zip(texts, lists)]
     if not check_links:
-        return ListState(str(path), text, scan, resolutions, [], False, stats=stats)
+        return [ListState(one.source, text, one.scan, one.resolutions, [], False, stats=stats) for text, one in pairs]
     from paperenrich.links import check_lists
 
-    report = check_lists([path], settings)
+    report = check_lists(sources, settings)
     if report.no_host_answered():
         # Calling every link broken would be wrong: this machine is offline (`check` exits 5 then).
         warning = f"no linked host could be reached ({len(report.requested_hosts())} hosts tried); links not checked"
-        return ListState(str(path), text, scan, resolutions, [], False, warning, stats=stats)
-    return ListState(str(path), text, scan, resolutions, list(report.results), True, stats=stats)
+        return [ListState(one.source, text, one.scan, one.resolutions, [], False, warning, stats=stats) for text, one in pairs]
+    return [ListState(one.source, text, one.scan, one.resolutions,
+                      [r for r in report.results if any(p.file == one.source for p in r.places)], True, stats=stats)
+            for text, one in pairs]

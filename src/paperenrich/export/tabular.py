@@ -13,22 +13,28 @@ CSV_COLUMNS = (
     "line", "title", "list_venue", "list_year", "status", "match_method", "match_source", "match_score",
     "paper_title", "authors", "year", "venue", "venue_short", "publication_date", "doi", "arxiv", "s2_id",
     "corpus_id", "dblp", "citation_count", "influential_citation_count", "canonical_url", "pdf_url",
-    "published_venue", "published_year", "published_doi", "reason", "primary_category",
+    "published_venue", "published_year", "published_doi", "reason", "primary_category", "source",
 )
 
 
-def to_json(source: str, resolutions: Iterable[Resolution], summary: dict[str, Any] | None = None) -> str:
-    """`{"source", "entries": [entry + paper | reason], "summary"}`: see the README's JSON contract."""
-    out: dict[str, Any] = {"source": source, "entries": [r.to_dict() for r in resolutions]}
+def to_json(source: str, resolutions: Iterable[Resolution], summary: dict[str, Any] | None = None,
+            lists: Iterable[tuple[str, Iterable[Resolution]]] | None = None) -> str:
+    """`{"source", "sources", "entries": [entry + paper | reason + source], "summary"}`: see the README's
+    JSON contract. `lists` ((source, resolutions) per list) gives several lists' entries, each with its list."""
+    if lists is None:
+        lists = [(source, resolutions)]
+    lists = [(name, list(items)) for name, items in lists]
+    entries = [{**r.to_dict(), "source": name} for name, items in lists for r in items]
+    out: dict[str, Any] = {"source": source, "sources": [name for name, _ in lists], "entries": entries}
     if summary is not None:
         out["summary"] = summary
     return json.dumps(out, ensure_ascii=False, indent=2)
 
 
-def _row(r: Resolution) -> dict[str, Any]:
+def _row(r: Resolution, source: str | None = None) -> dict[str, Any]:
     e, p = r.entry, r.paper
     row: dict[str, Any] = {"line": e.line, "title": e.title, "list_venue": e.venue, "list_year": e.year,
-                           "status": "resolved" if p else "unresolved", "reason": r.reason}
+                           "status": "resolved" if p else "unresolved", "reason": r.reason, "source": source}
     if p is None:
         return row
     pv = p.published_version
@@ -44,12 +50,14 @@ def _row(r: Resolution) -> dict[str, Any]:
     return row
 
 
-def to_csv(resolutions: Iterable[Resolution]) -> str:
+def to_csv(resolutions: Iterable[Resolution], lists: Iterable[tuple[str, Iterable[Resolution]]] | None = None) -> str:
+    """One row per entry; with `lists` ((source, resolutions) per list) each row names its list."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for r in resolutions:
-        writer.writerow(_row(r))
+    for source, items in lists if lists is not None else [(None, resolutions)]:
+        for r in items:
+            writer.writerow(_row(r, source))
     return buf.getvalue()
 
 
