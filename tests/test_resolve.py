@@ -24,8 +24,11 @@ pytestmark = pytest.mark.skipif(not SEEDS or not SEED_FIXTURE.exists(), reason="
 
 def seed_truth() -> tuple[dict[str, str], set[str]]:
     """'file:line' -> the world's record key for that entry; and the 'file:line's the world leaves out."""
+    from tests.emulator.corpus import live_titles
+
     data = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))
-    where = {loc: paper["key"] for paper in data["papers"] for loc in paper.get("seen_in", ())}
+    _live, merged = live_titles()  # records the world holds as another record's paper
+    where = {loc: merged.get(paper["key"], paper["key"]) for paper in data["papers"] for loc in paper.get("seen_in", ())}
     absent = {loc for item in data.get("unknown", ()) for loc in item.get("seen_in", ())}
     return where, absent
 

@@ -38,7 +38,8 @@ from paperenrich.overrides import Overrides
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
 from paperenrich.sources.records import ArxivRecord, RecordError, S2Record, is_malformed, load_cached, malformed_message
-from paperenrich.titles import normalize_title, title_similarity
+from paperenrich.title_match import match_similarity
+from paperenrich.titles import normalize_title
 from paperenrich.verify import TITLE_MIN, Choice, Facts, choose, from_arxiv, from_s2, verify_id
 
 # Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
@@ -55,8 +56,12 @@ _NICKNAME = re.compile(r"^\s*[^:]{1,30}:\s+(?P<rest>.{12,})$")
 
 
 def search_title(title: str) -> str:
+    """The phrase to search for: the title without a short "Nickname:" prefix, unless the rest alone
+    is generic ("YOLOv3: An Incremental Improvement"), when it would find the wrong papers."""
+    from paperenrich.title_match import is_generic_rest
+
     m = _NICKNAME.match(title)
-    return m["rest"] if m else title
+    return m["rest"] if m and not is_generic_rest(m["rest"]) else title
 
 
 @dataclass
@@ -416,7 +421,7 @@ class Resolver:
         """Search hits (arXiv or S2 records) shared out to the titles they resemble (None: nothing)."""
         out: dict[str, list[dict] | None] = {}
         for key, title in titles.items():
-            kept = [h for h in hits if title_similarity(title, h.title) >= TITLE_KEEP]
+            kept = [h for h in hits if match_similarity(title, h.title or "") >= TITLE_KEEP]
             out[key] = kept or None
         return out
 
@@ -443,7 +448,7 @@ class Resolver:
     @staticmethod
     def _unsettled(hits: list[dict], titles: list[str]) -> bool:
         """Some title has no hit similar enough to pass as its paper."""
-        return any(all(title_similarity(t, h.title) < TITLE_MIN for h in hits) for t in titles)
+        return any(all(match_similarity(t, h.title or "") < TITLE_MIN for h in hits) for t in titles)
 
     async def _execute(self, ns: str, keys: list[str]) -> None:
         arxiv_client, s2_client = self.arxiv_client, self.s2_client

@@ -19,7 +19,8 @@ from typing import Any, Iterable
 from paperenrich.merge import publisher_doi
 from paperenrich.model import Candidate, Entry
 from paperenrich.sources.s2 import venue_of
-from paperenrich.titles import normalize_title, title_similarity
+from paperenrich.title_match import is_generic_rest, is_weak_title, match_similarity, nickname_dropped, rest_after_nickname
+from paperenrich.titles import normalize_title
 from paperenrich.venues import normalize_venue, parse_venue_year
 
 TITLE_MIN = 0.93  # title similarity a title match needs before any other evidence
@@ -106,7 +107,7 @@ class Verdict:
 
 
 def _title_score(entry: Entry, facts: Facts) -> float:
-    return max((title_similarity(entry.title, t) for t in facts.titles if t), default=0.0)
+    return max((match_similarity(entry.title, t) for t in facts.titles if t), default=0.0)
 
 
 def _context(entry: Entry, facts_list: Iterable[Facts]) -> tuple[float, list[str]]:
@@ -149,7 +150,11 @@ def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
     """
     sim = _title_score(entry, facts)
     reasons = [how, f"title similarity {sim:.2f}"]
-    if sim < ID_TITLE_MIN and normalize_title(entry.title):
+    if sim < ID_TITLE_MIN and is_weak_title(entry.title, facts.titles):
+        # A badge label ("Star"), "paper", or a bare name that is the record's own nickname says
+        # nothing against the id the list author linked.
+        reasons.append(f"the listed title {entry.title!r} is a label or a name: the linked id decides")
+    elif sim < ID_TITLE_MIN and normalize_title(entry.title):
         nick = _nickname(entry.title)
         if not nick or nick not in {_nickname(t) for t in facts.titles}:
             return Verdict(False, sim, (f"{how} is another paper: {facts.titles[0]!r}",))
@@ -158,11 +163,38 @@ def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
     return Verdict(True, 1.0, tuple(reasons + context))
 
 
+def _generic_rest_only(entry: Entry, facts_list: list[Facts]) -> str | None:
+    """The generic rest, when the titles agree only on it: "YOLOv3: An Incremental Improvement"
+    against a record titled "An Incremental Improvement" (or the other way round)."""
+    for f in facts_list:
+        for title in f.titles:
+            if title and nickname_dropped(entry.title, title):
+                rest = (rest_after_nickname(entry.title) or rest_after_nickname(title) or ("", ""))[1]
+                if is_generic_rest(rest):
+                    return rest
+    return None
+
+
+def _year_and_venue_agree(entry: Entry, facts_list: list[Facts]) -> bool:
+    years = {y for f in facts_list for y in f.years}
+    if not entry.year or entry.year not in years:
+        return False
+    listed = normalize_venue(entry.venue) if entry.venue else None
+    if not listed or listed == "arXiv":
+        return True
+    return listed in {normalize_venue(f.venue) for f in facts_list if f.venue}
+
+
 def verify_title(entry: Entry, facts_list: list[Facts]) -> Verdict:
     """One paper (possibly as both an arXiv and an S2 record) found by title."""
     sim = max(_title_score(entry, f) for f in facts_list)
     if sim < TITLE_MIN:
         return Verdict(False, sim, (f"title similarity {sim:.2f}",))
+    generic = _generic_rest_only(entry, facts_list)
+    if generic and not _year_and_venue_agree(entry, facts_list):
+        # Many papers are "Name: A Survey"; the rest alone identifies none of them.
+        return Verdict(False, min(sim, TITLE_MIN - 0.01),
+                       (f"title similarity {sim:.2f} on the generic {generic!r} alone; the nickname, year and venue do not agree",))
     delta, context = _context(entry, facts_list)
     score = sim + delta  # may exceed 1 so that agreeing evidence still ranks papers; shown capped
     return Verdict(score >= ACCEPT, score, (f"title similarity {sim:.2f}", *context))

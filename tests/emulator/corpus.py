@@ -510,7 +510,8 @@ def load_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None, us
     code, so editing either rebuilds it. Garbage collection is paused while hundreds of thousands
     of small objects are created: it would otherwise scan them again and again for nothing.
     """
-    inputs = [Path(__file__), Path(__file__).with_name("textnorm.py"), DATA_DIR / "traps.json", DATA_DIR / "seed_papers.json"]
+    inputs = [Path(__file__), Path(__file__).with_name("textnorm.py"), DATA_DIR / "traps.json", DATA_DIR / "seed_papers.json",
+              DATA_DIR / "live_titles.json"]
     if dblp_path is not None:
         inputs.append(Path(dblp_path))
     stamp = repr([(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in inputs if p.exists()] + [limit])
@@ -574,11 +575,18 @@ def build_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None,
 
 def _build_records(dblp_path: Path | None, limit: int | None) -> Corpus:
     corpus = Corpus(records=[])
+    live, merged = live_titles()
+    listed_titles: dict[int, str] = {}  # record index -> the seed title a live title replaced
     for name, origin in (("traps.json", "trap"), ("seed_papers.json", "seed")):
         path = DATA_DIR / name
         if path.exists():
             data = load_fixture(path)
             for item in data.get("papers", ()):
+                if item["key"] in merged:
+                    continue  # another record of a paper the live services hold once
+                if item["key"] in live:
+                    listed_titles[len(corpus.records)] = item["title"]
+                    item = {**item, **{k: v for k, v in live[item["key"]].items() if k in ("title", "year")}}
                 corpus.add(record_from_fixture(item, origin))
             corpus.unknown.extend(data.get("unknown", ()))
     if dblp_path is not None and dblp_path.exists():
@@ -592,6 +600,8 @@ def _build_records(dblp_path: Path | None, limit: int | None) -> Corpus:
         fixture_titles: dict[str, list[int]] = {}
         for i in range(fixture_count):
             fixture_titles.setdefault(corpus.folded_titles[i], []).append(i)
+        for i, title in listed_titles.items():  # DBLP writes these papers as the list does
+            fixture_titles.setdefault(fold(title), []).append(i)
         absent = {fold(item["title"]) for item in corpus.unknown}
         preprinted: set[tuple[str, int | None]] = set()  # (title, year) of DBLP papers given an arXiv id
         for raw in raws:
@@ -622,6 +632,16 @@ def _build_records(dblp_path: Path | None, limit: int | None) -> Corpus:
                     preprinted.add((folded, year))
             corpus.add(record, folded)
     return corpus
+
+
+def live_titles() -> tuple[dict[str, dict], dict[str, str]]:
+    """data/live_titles.json: seed key -> how the live services write that paper; and the keys of
+    records that are another record's paper (key -> the key that stands for it)."""
+    path = DATA_DIR / "live_titles.json"
+    if not path.exists():
+        return {}, {}
+    papers = json.loads(path.read_text(encoding="utf-8"))["papers"]
+    return {p["key"]: p for p in papers}, {other: p["key"] for p in papers for other in p.get("same_as", ())}
 
 
 def _same_paper(record: Record, dblp_year: int | None) -> bool:
