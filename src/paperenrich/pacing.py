@@ -29,7 +29,7 @@ PACE_MARGIN = (1.02, 0.02)  # factor, seconds: stay a little slower than the doc
 
 SERVICES = ("arxiv", "s2")
 PACE_DB = "pace.db"
-LATE = 0.005  # seconds after its slot a request may start before the lane counts from its real start
+START_SLACK = 0.002  # seconds early a start may be against the previous real start (timer granularity)
 # A lane time further ahead than this is not a queue of runs but a clock that jumped back: ignored.
 MAX_AHEAD = 3600.0
 
@@ -51,50 +51,66 @@ def lane_name(settings: Settings, service: str) -> str:
 
 
 class LaneClock:
-    """The shared next-start time of every lane, in one SQLite file; safe across processes."""
+    """The shared times of every lane, in one SQLite file; safe across processes.
+
+    Per lane: `next_at`, the first free start slot (reservations queue on it), and `last_start`, when
+    the latest request really started. A request reserves a slot, sleeps until it, then confirms its
+    start against `last_start`: a run woken late (a busy machine) pushes the next one back instead of
+    letting it leave right behind.
+    """
 
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("create table if not exists lanes (lane text primary key, next_at real not null)")
+        self._db.execute("create table if not exists lane_times "
+                         "(lane text primary key, next_at real not null, last_start real not null)")
         self._lock = threading.Lock()  # one connection, used from worker threads and the event loop
 
-    def _update(self, lane: str, decide) -> float:
-        """In one write transaction: read the lane's next start, store `decide(now, next_at)`'s
-        second value, return its first."""
+    def _update(self, lane: str, decide):
+        """In one write transaction: read the lane's times, store what `decide(now, next_at,
+        last_start)` returns second and third, return its first."""
         with self._lock:
-            return self._update_locked(lane, decide)
-
-    def _update_locked(self, lane: str, decide) -> float:
-        db = self._db
-        db.execute("begin immediate")
-        try:
-            row = db.execute("select next_at from lanes where lane = ?", (lane,)).fetchone()
-            now = time.time()
-            next_at = row[0] if row else 0.0
-            if next_at > now + MAX_AHEAD:
-                next_at = now
-            result, stored = decide(now, next_at)
-            db.execute("insert or replace into lanes (lane, next_at) values (?, ?)", (lane, stored))
-            db.execute("commit")
-        except BaseException:
-            db.execute("rollback")
-            raise
-        return result
+            db = self._db
+            db.execute("begin immediate")
+            try:
+                row = db.execute("select next_at, last_start from lane_times where lane = ?", (lane,)).fetchone()
+                now = time.time()
+                next_at, last_start = row if row else (0.0, 0.0)
+                if next_at > now + MAX_AHEAD or last_start > now + MAX_AHEAD:
+                    next_at = last_start = 0.0
+                result, next_at, last_start = decide(now, next_at, last_start)
+                db.execute("insert or replace into lane_times values (?, ?, ?)", (lane, next_at, last_start))
+                db.execute("commit")
+            except BaseException:
+                db.execute("rollback")
+                raise
+            return result
 
     def reserve(self, lane: str, interval: float) -> float:
         """Take the lane's next start slot: the wall-clock time to send at."""
 
-        def decide(now: float, next_at: float) -> tuple[float, float]:
+        def decide(now, next_at, last_start):
             start = max(now, next_at)
-            return start, start + interval
+            return start, start + interval, last_start
+
+        return self._update(lane, decide)
+
+    def start(self, lane: str, interval: float) -> float:
+        """Start now if the latest request started `interval` ago: 0.0, and this start is stamped.
+        Else the seconds still to wait (nothing stamped)."""
+
+        def decide(now, next_at, last_start):
+            wait = last_start + interval - now
+            if wait > START_SLACK:
+                return wait, next_at, last_start
+            return 0.0, max(next_at, now + interval), now
 
         return self._update(lane, decide)
 
     def push_back(self, lane: str, seconds: float) -> None:
         """No request on this lane starts sooner than `seconds` from now (a service asked us to wait)."""
-        self._update(lane, lambda now, next_at: (0.0, max(next_at, now + seconds)))
+        self._update(lane, lambda now, next_at, last_start: (None, max(next_at, now + seconds), last_start))
 
     def close(self) -> None:
         self._db.close()
@@ -118,15 +134,15 @@ class SharedPacer(Pacer):
             async with self._lock:
                 asked = time.monotonic()
                 slot = await asyncio.to_thread(self.clock.reserve, self.lane, self.interval)
-                delay = slot - time.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                while True:
+                    delay = slot - time.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    wait = await asyncio.to_thread(self.clock.start, self.lane, self.interval)
+                    if wait <= 0:
+                        break
+                    slot = time.time() + wait  # the request before ours started late: keep its interval
                 self.waited += time.monotonic() - asked
-                late = time.time() - slot
-                if late > LATE:
-                    # A busy event loop woke us late: the next request must count from this start,
-                    # not from the slot, or it would reach the service too soon after this one.
-                    await asyncio.to_thread(self.clock.push_back, self.lane, self.interval)
                 self.requests += 1
         except BaseException:
             self._sem.release()
