@@ -48,5 +48,8 @@ def scholar_settings(scholar_world, tmp_path):
 @pytest.fixture(autouse=True)
 def sandboxed_user_cache(tmp_path_factory, monkeypatch):
     """The default cache is the user's cache directory (platformdirs reads XDG_CACHE_HOME on Linux):
-    in tests, a fresh one per test, so no test reads another's answers or the developer's own cache."""
+    in tests, a fresh one per test, so no test reads another's answers or the developer's own cache.
+    The machine-wide pace file (XDG_STATE_HOME) too: each test starts on fresh lanes, as the world's
+    rate windows do."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("user-state")))

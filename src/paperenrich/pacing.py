@@ -14,7 +14,6 @@ concurrent processes queue on one lane; a 429's Retry-After pushes the lane back
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import threading
 import time
@@ -158,12 +157,13 @@ _CLOCKS: dict[Path, LaneClock] = {}
 
 
 def pace_file(settings: Settings) -> Path:
-    """Where the lanes' clock lives: the setting, else `$XDG_STATE_HOME/paperenrich/pace.db`
-    (`~/.local/state/paperenrich/pace.db`)."""
+    """Where the lanes' clock lives: the setting, else `pace.db` in the user's state directory
+    (platformdirs: `$XDG_STATE_HOME/paperenrich`, else `~/.local/state/paperenrich` on Linux)."""
     if settings.pace_file is not None:
         return Path(settings.pace_file)
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "paperenrich" / PACE_DB
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("paperenrich", appauthor=False)) / PACE_DB
 
 
 def _clock_for(settings: Settings) -> LaneClock | None:
