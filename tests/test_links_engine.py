@@ -121,19 +121,21 @@ def test_global_concurrency_limit(web):
         assert slow.max_total_in_flight() == 3
 
 
-def test_429_honours_retry_after_and_slows_the_host_for_the_rest_of_the_run(web):
-    url = web.url(5, "ratelimit/1/ra?retry_after=0.25")
+def test_429_pauses_for_retry_after_slows_while_refused_then_recovers(web):
+    url = web.url(5, "ratelimit/2/ra?retry_after=0.2")
     others = [web.url(5, f"ok/after-429-{i}") for i in range(4)]
     settings = Settings(**{**FAST, "host_concurrency": 1, "link_backoff": 0.05})
     results, info = run([url, *others], settings)
-    assert results[url].status == "ok"
-    first, second = web.requests(web.hosts[5], "/ratelimit/1/ra")
-    assert first.status == 429 and second.status == 200
-    assert second.start - first.start >= 0.25 * 0.9
-    assert info["hosts"][web.hosts[5]]["rate_limited"] == 1
-    assert info["hosts"][web.hosts[5]]["interval"] >= 0.05  # was 0: adapted after the 429
-    starts = sorted(r.start for r in web.requests(web.hosts[5], "/ok/after-429-"))
-    assert starts[-1] - starts[0] >= 3 * 0.05 * 0.8
+    assert results[url].status == "ok" and all(results[u].status == "ok" for u in others)
+    first, second, third = web.requests(web.hosts[5], "/ratelimit/2/ra")
+    assert (first.status, second.status, third.status) == (429, 429, 200)
+    assert second.start - first.start >= 0.2 * 0.9 and third.start - second.start >= 0.2 * 0.9  # its Retry-After
+    # two refusals in a row: spacing widened twice (0.25 s, then 0.5 s) before the next request
+    after = sorted(r.start for r in web.requests(web.hosts[5], "/ok/after-429-"))
+    assert after[0] - third.start >= 0.5 * 0.9
+    assert info["hosts"][web.hosts[5]]["rate_limited"] == 2
+    # ...and each success narrows it again: the host ends at its configured pace (0), not slowed for good
+    assert info["hosts"][web.hosts[5]]["interval"] == 0.0
 
 
 def test_retry_after_is_capped(web):

@@ -177,7 +177,9 @@ def test_json_contract():
     doc = json.loads(render(_report(), "json"))
     assert set(doc) >= {"results", "summary"}
     first = doc["results"][1]
-    assert set(first) == {"url", "status", "http_status", "final_url", "redirects", "places", "suggestion", "detail"}
+    # keys are only ever added: verified_by came with the paper-aware verdicts
+    assert set(first) >= {"url", "status", "http_status", "final_url", "redirects", "places", "suggestion", "detail"}
+    assert first["verified_by"] == "http"
     assert first["places"] == [{"file": "l.md", "line": 2}, {"file": "m.md", "line": 7}]
     assert doc["summary"]["counts"]["broken"] == 1 and doc["summary"]["urls"] == 5
 

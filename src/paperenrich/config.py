@@ -86,8 +86,15 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)  # never printed
     hosts: Mapping[str, HostRule] = field(default_factory=dict)
     max_body_bytes: int = 512 * 1024
-    link_retries: int = 2  # extra tries after a timeout, reset, 408, 429 or 5xx
-    link_backoff: float = 1.0  # first backoff delay (s); doubles per try, and the floor after a 429
+    link_retries: int = 2  # extra tries after a 408, 429 or 5xx (a timeout or a reset: one at most)
+    link_backoff: float = 0.25  # first backoff delay (s); doubles per try
+    link_deadline: float = 45.0  # seconds for everything one URL costs: redirects, retries, pauses
+    forbidden_stop: int = 5  # a host answering 403 to this many GETs in a row is not asked again (0: never stop)
+    verify_by: str = "auto"  # auto: arXiv ids, DOIs and OpenReview ids by their services' APIs; http: every page
+    doi_api_url: str = "https://doi.org/api/handles"  # the DOI handle API (<url>/<doi>)
+    openreview_api_url: str = "https://api2.openreview.net"  # OpenReview's API (/notes?ids=...)
+    doi_interval: float = 0.1  # seconds between DOI API requests (4 at once)
+    openreview_interval: float = 1.0  # seconds between OpenReview API requests (one at a time)
     link_method: str = "auto"  # auto: HEAD for file-like URLs, GET (first bytes only) for pages; head | get
     max_redirects: int = 10
     max_list_bytes: int = 16 * 1024 * 1024  # a list given as a URL: 64x the largest real list (250 KB)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
@@ -228,27 +229,109 @@ class Place:
     line: int
 
 
+class LinkStatus(StrEnum):
+    """The verdict on one URL. The JSON strings are the values; what each one means for the
+    exports (failure, severity, how it is shown) is said here once."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    BROKEN = "broken"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    TIMEOUT = "timeout"
+    SOFT_404 = "soft_404"
+    INVALID = "invalid"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+    @property
+    def is_broken(self) -> bool:
+        """`check`'s meaning of broken (what fails its run by default), shared by lint, fix and the report."""
+        return self is LinkStatus.BROKEN
+
+    @property
+    def is_suspect(self) -> bool:
+        """Does not work either, but a finding of its own kind: a soft 404 or an invalid URL."""
+        return self in (LinkStatus.SOFT_404, LinkStatus.INVALID)
+
+    @property
+    def is_failure(self) -> bool:
+        """The link does not work (a timeout, a block or a rate limit may be ours, not theirs)."""
+        return self.is_broken or self.is_suspect
+
+    @property
+    def is_working(self) -> bool:
+        return self in (LinkStatus.OK, LinkStatus.REDIRECTED)
+
+    @property
+    def is_final(self) -> bool:
+        """Still true tomorrow (cacheable): not a timeout, rate limit, reset or skip."""
+        return self.is_working or self in (LinkStatus.BROKEN, LinkStatus.BLOCKED, LinkStatus.SOFT_404)
+
+    @property
+    def severity(self) -> int:
+        """0 fine, 1 worth a look, 2 not verified, 3 does not work."""
+        if self is LinkStatus.OK:
+            return 0
+        if self in (LinkStatus.REDIRECTED, LinkStatus.SKIPPED):
+            return 1
+        return 3 if self.is_failure else 2
+
+    @property
+    def group(self) -> str:
+        """The report's columns: ok, redirected, broken or other."""
+        return self.value if self.is_working else "broken" if self.is_broken else "other"
+
+    @property
+    def display(self) -> str:
+        """A title for CI annotations and reports."""
+        return _LINK_STATUS_DISPLAY[self]
+
+    @property
+    def ci_level(self) -> str | None:
+        """How loud a finding is in CI outputs: error, warning, notice; None is not reported."""
+        if self in (LinkStatus.OK, LinkStatus.SKIPPED):
+            return None
+        if self is LinkStatus.BROKEN:
+            return "error"
+        return "warning" if self.is_failure else "notice"
+
+
+_LINK_STATUS_DISPLAY = {
+    LinkStatus.OK: "Working link", LinkStatus.REDIRECTED: "Redirected link", LinkStatus.BROKEN: "Broken link",
+    LinkStatus.BLOCKED: "Blocked (bot protection)", LinkStatus.RATE_LIMITED: "Rate limited", LinkStatus.TIMEOUT: "Timed out",
+    LinkStatus.SOFT_404: "Soft 404", LinkStatus.INVALID: "Invalid link", LinkStatus.SKIPPED: "Not checked",
+    LinkStatus.ERROR: "Check failed",
+}
+
+
 @dataclass(frozen=True)
 class LinkResult:
     """The health of one distinct URL."""
 
     url: str
-    status: str  # ok | redirected | broken | blocked | rate_limited | timeout | soft_404 | invalid | skipped | error
+    status: LinkStatus  # given as a LinkStatus or its string; always a LinkStatus afterwards
     http_status: int | None = None
     final_url: str | None = None
     redirects: tuple[str, ...] = ()  # the chain of Location targets, in order
     places: tuple[Place, ...] = ()
     suggestion: str | None = None  # a better URL to use instead, if any
     detail: str | None = None  # human-readable explanation
+    verified_by: str = "http"  # how the verdict was reached: http (the page), arxiv, doi, openreview (their APIs)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, LinkStatus):
+            object.__setattr__(self, "status", LinkStatus(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "url": self.url,
-            "status": self.status,
+            "status": self.status.value,
             "http_status": self.http_status,
             "final_url": self.final_url,
             "redirects": list(self.redirects),
             "places": [{"file": p.file, "line": p.line} for p in self.places],
             "suggestion": self.suggestion,
             "detail": self.detail,
+            "verified_by": self.verified_by,
         }

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from paperenrich.export.papers import BROKEN_STATUSES, SUSPECT_STATUSES, earlier_same_paper, is_preprint_venue, paper_keys
+from paperenrich.export.papers import earlier_same_paper, is_preprint_venue, paper_keys
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 from paperenrich.venues import normalize_venue, parse_venue_year
 
@@ -110,7 +110,7 @@ def lint(resolutions: Sequence[Resolution], link_results: Iterable[LinkResult] =
         if earlier is not None and earlier != entry.line:
             findings.append(Finding("duplicate", entry.line, f"same paper as line {earlier}", entry.title))
     for result in link_results:
-        if result.status not in BROKEN_STATUSES | SUSPECT_STATUSES:
+        if not result.status.is_failure:
             continue
         kind = str(result.status)
         detail = result.detail or (f"HTTP {result.http_status}" if result.http_status else kind)

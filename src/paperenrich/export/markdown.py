@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
-from paperenrich.export.papers import BROKEN_STATUSES
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 
 MARK_OPEN = "<!-- paperenrich -->"
@@ -33,7 +32,6 @@ _ADDITION_RE = re.compile(
 )
 
 ADDITIONS = ("authors", "citations", "doi", "badge")  # what `--add` accepts, in output order
-_WORKING = frozenset({"ok", "redirected"})
 
 
 @dataclass(frozen=True)
@@ -168,13 +166,13 @@ class LinkPolicy:
         """(new URL, reason), or None to keep the URL."""
         result = self._result(url)
         if result is not None and result.suggestion and result.suggestion != url:
-            if result.status in BROKEN_STATUSES:
+            if result.status.is_broken:
                 return result.suggestion, "broken; checker suggests a working link"
             return result.suggestion, f"{result.status}; checker suggests {result.detail or 'a better link'}"
-        if result is not None and result.status in BROKEN_STATUSES and paper is not None:
+        if result is not None and result.status.is_broken and paper is not None:
             for candidate in (paper.canonical_url, f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None):
                 checked = self._result(candidate) if candidate else None
-                if candidate and candidate not in entry_urls and checked is not None and checked.status in _WORKING:
+                if candidate and candidate not in entry_urls and checked is not None and checked.status.is_working:
                     return candidate, "broken; replaced by the paper's working canonical link"
         try:
             cleaned = self.canonical(url)

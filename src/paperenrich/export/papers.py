@@ -9,12 +9,6 @@ from paperenrich.model import Paper
 
 T = TypeVar("T")
 
-# Link statuses that mean "this link does not work": `check`'s own meaning (the status that fails its
-# run by default), so check, lint and the report count the same links as broken. A timeout or a block
-# may be ours, not theirs; a soft 404 or an invalid URL is a finding of its own kind (--fail-on names it).
-BROKEN_STATUSES = frozenset({"broken"})
-SUSPECT_STATUSES = frozenset({"soft_404", "invalid"})
-
 _PREPRINT = re.compile(r"^(arxiv|corr|preprint|biorxiv|medrxiv|ssrn)\b", re.I)
 
 

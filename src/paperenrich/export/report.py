@@ -23,14 +23,11 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from paperenrich.export.lint import Finding
-from paperenrich.export.papers import BROKEN_STATUSES, paper_keys, same_paper_groups
-from paperenrich.model import LinkResult, Paper, Resolution
+from paperenrich.export.papers import paper_keys, same_paper_groups
+from paperenrich.model import LinkResult, LinkStatus, Paper, Resolution
 from paperenrich.urls import host_of
 
 SECTIONS = ("summary", "coverage", "links", "citations", "findings", "entries")
-_STATUS_GROUP = {"ok": "ok", "redirected": "redirected", **{s: "broken" for s in BROKEN_STATUSES}}
-_SEVERITY = {"ok": 0, "redirected": 1, "skipped": 1, "blocked": 2, "rate_limited": 2, "timeout": 2, "error": 2,
-             "soft_404": 3, "invalid": 3, "broken": 3}
 
 
 def _e(value: object) -> str:
@@ -96,7 +93,7 @@ def _summary(data: ReportData) -> str:
     resolved = [r for r in res if r.paper is not None]
     papers = _distinct(r.paper for r in resolved)
     citations = sum(_int(p.citation_count) or 0 for p in papers)  # each paper once, however often listed
-    broken = sum(1 for l in data.link_results if l.status in BROKEN_STATUSES)
+    broken = sum(1 for l in data.link_results if l.status.is_broken)
     figures = [
         _figure("entries", len(res)),
         _figure("resolved", len(resolved), _pct(len(resolved), len(res))),
@@ -164,7 +161,7 @@ def _links(data: ReportData) -> str:
         return '<section id="links"><h2>Link health by host</h2><p>Links were not checked for this report.</p></section>'
     per_host: dict[str, Counter[str]] = defaultdict(Counter)
     for result in data.link_results:
-        per_host[host_of(result.url) or "(no host)"][_STATUS_GROUP.get(result.status, "other")] += 1
+        per_host[host_of(result.url) or "(no host)"][result.status.group] += 1
     hosts = sorted(per_host.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     rows = "".join(
         f"<tr><td>{_e(host)}</td>"
@@ -225,7 +222,7 @@ def _findings(data: ReportData) -> str:
 
 def _entry_status(r: Resolution, results: dict[str, LinkResult]) -> tuple[str, list[LinkResult]]:
     checked = [results[link.url] for link in r.entry.links if link.url in results]
-    worst = max(checked, key=lambda lr: _SEVERITY.get(lr.status, 2), default=None)
+    worst = max(checked, key=lambda lr: lr.status.severity, default=None)
     return (worst.status if worst else "unchecked"), checked
 
 
@@ -236,7 +233,7 @@ def _entries(data: ReportData) -> str:
     for r in sorted(data.resolutions, key=lambda r: r.entry.line):
         p = r.paper
         status, checked = _entry_status(r, results)
-        group = _STATUS_GROUP.get(status, "other" if status != "unchecked" else "unchecked")
+        group = status.group if isinstance(status, LinkStatus) else "unchecked"
         listed = " ".join(x for x in (r.entry.venue or "", str(r.entry.year or "")) if x)
         venue = (p.venue_short or p.venue or "") if p else ""
         authors = ", ".join(p.authors[:3]) + (" et al." if p and len(p.authors) > 3 else "") if p else ""
@@ -250,7 +247,7 @@ def _entries(data: ReportData) -> str:
         reason = "" if p else f"<div class=muted>{_e(r.reason or 'not resolved')}</div>"
         year = (_int(p.year) if p else None) or 0
         cites = _int(p.citation_count) if p else None
-        link_rank = _SEVERITY.get(status, 2) if status != "unchecked" else -1
+        link_rank = status.severity if isinstance(status, LinkStatus) else -1
         link_title = "; ".join(f"{lr.status}: {lr.url}" for lr in checked)
         cells = [
             f'<td class=num data-v="{_e(r.entry.line)}">{_e(r.entry.line)}</td>',

@@ -1,9 +1,14 @@
 """The checking engine: one AsyncClient, a global concurrency limit, per-host lanes, retries.
 
 Per host (the URL's host name): at most `host_concurrency` requests at once and request starts
-at least `host_interval` apart (`http.Pacer`), both overridable per host in the config file.
-A host that answers 429 gets a longer interval for the rest of the run. Every host is served
-by its own small set of workers, so a slow host never holds up the others.
+at least `host_interval` apart (`http.Pacer`), both overridable per host in the config file;
+known hosts have conservative defaults (`KNOWN_HOST_RULES`). Every host is served by its own
+small set of workers, so a slow host never holds up the others.
+
+Politeness that recovers: a 429 pauses the host for its Retry-After (capped) and widens its
+spacing while it keeps refusing; each success narrows it again, back to the configured pace.
+A host that answers 403 to `forbidden_stop` GETs in a row is not asked again in this run: its
+remaining links are `blocked` with that reason.
 
 Method: `auto` sends HEAD to file-like URLs (PDFs, archives: a body would be big) and GET to
 pages, reading only the first bytes (enough to see a soft 404 or a bot challenge), so each
@@ -11,8 +16,12 @@ URL costs one request. HEAD that is refused or looks wrong is repeated as GET, a
 refuses HEAD is asked with GET for the rest of the run. Redirects are followed by hand so that
 every hop is paced by its own host, loops are caught and the chain is reported.
 
-Retries (tenacity): only timeouts, resets, 408, 429 and 5xx, with exponential backoff and
-jitter; a Retry-After header wins, capped at `retry_after_cap`.
+Retries: transient answers (408, 429, 5xx) up to `link_retries` times, with exponential backoff
+and jitter (a Retry-After wins, capped at `retry_after_cap`); a reset or a timeout only once (a
+second reset is not news, and each timeout costs a whole `link_timeout`); aiohttp's own silent
+re-send is off, so every request sent is one we counted. Everything for one URL (hops, retries,
+pauses) ends within `link_deadline`. Bodies are capped twice: `max_body_bytes` as sent on the
+wire and as decoded (a gzip bomb inflates at most to the cap; see `read_capped`).
 """
 
 from __future__ import annotations
@@ -23,13 +32,14 @@ import random
 import re
 import socket
 import ssl
+import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import tenacity
 
 from paperenrich.config import HostRule, Settings
 from paperenrich.http import TRANSIENT_STATUS, Pacer, retry_after_seconds
@@ -37,16 +47,26 @@ from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
 from paperenrich.linkcheck.transport import AiohttpTransport
-from paperenrich.model import LinkResult, Place
+from paperenrich.model import LinkResult, LinkStatus, Place
 from paperenrich.urls import is_double_encoded
 
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com", "gist.github.com"})
 _FILE_LIKE = re.compile(r"\.(pdf|ps|zip|gz|tgz|bz2|xz|tar|7z|rar|mp4|mov|avi|mkv|mp3|pptx?|docx?|xlsx?|bin|pt|ckpt|safetensors)$",
                         re.IGNORECASE)
+_NOT_A_HEAD_FAILURE = REDIRECT_STATUS | TRANSIENT_STATUS
 _TEXTUAL = ("text/", "application/xhtml", "application/xml")
 _PEEK_BYTES = 64 * 1024  # enough for <title>, <h1> and challenge markers
 FORBIDDEN_DETAIL = "non-public address (private, loopback, link-local or metadata) refused; --allow-private checks it"
+_THROTTLE_FLOOR = 0.25  # s: the spacing a 429 widens from when the configured spacing is (near) zero
+_THROTTLE_MAX = 10.0  # s: the widest spacing a host that keeps refusing gets
+
+# Conservative defaults for hosts whose rules are known; a config file's [hosts."..."] table wins.
+# arxiv.org pages (when fetched at all, i.e. with --verify-by http): one connection and the
+# `Crawl-delay: 15` of its robots.txt.
+KNOWN_HOST_RULES: Mapping[str, HostRule] = {
+    "arxiv.org": HostRule(max_concurrency=1, interval=15.0),
+}
 
 
 @dataclass
@@ -56,12 +76,20 @@ class Answer:
     body: bytes
 
 
-class _Retry(Exception):
-    """A transient HTTP answer (408, 429, 5xx): retried, and returned as is when retries run out."""
+@dataclass(frozen=True)
+class Verdict:
+    """What checking one URL concluded, before it becomes a LinkResult."""
 
-    def __init__(self, answer: Answer, retry_after: float | None):
-        self.answer = answer
-        self.retry_after = retry_after
+    status: LinkStatus
+    detail: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None  # set only when the URL redirected
+    chain: tuple[str, ...] = ()  # Location targets in order
+    codes: tuple[int, ...] = ()  # the redirect status codes in order
+
+
+class HostStopped(Exception):
+    """The host refused the checker too often in a row: it is not asked again in this run."""
 
 
 @dataclass
@@ -71,9 +99,13 @@ class HostLane:
     pacer: Pacer  # spacing between request starts (entered last, right before sending)
     slots: asyncio.Semaphore  # requests at once to this host
     rule: HostRule
+    base_interval: float  # the configured spacing, which the lane returns to after a 429 spell
     head_refused: bool = False
     requests: int = 0
     rate_limited: int = 0
+    throttle: int = 0  # 429s not yet made up for by successes: the spacing is widened this many times
+    forbidden_run: int = 0  # 403s to GETs in a row
+    stopped: str | None = None  # why this host is not asked again
     in_flight: int = 0
     max_in_flight: int = 0
     statuses: Counter = field(default_factory=Counter)
@@ -81,7 +113,7 @@ class HostLane:
     def stats(self) -> dict:
         return {"requests": self.requests, "max_in_flight": self.max_in_flight, "rate_limited": self.rate_limited,
                 "interval": round(self.pacer.interval, 4), "waited_s": round(self.pacer.waited, 3),
-                "head_refused": self.head_refused, "statuses": dict(self.statuses)}
+                "head_refused": self.head_refused, "stopped": self.stopped, "statuses": dict(self.statuses)}
 
 
 @functools.lru_cache(maxsize=4096)  # asked several times per URL and per redirect hop
@@ -93,13 +125,17 @@ def host_key(url: str) -> str:
 
 
 def rule_for(host: str, hosts: Mapping[str, HostRule]) -> HostRule:
-    """The rule of the host itself, else of its nearest parent domain, else the empty rule."""
+    """The rule of the host itself, else of its nearest parent domain (configured rules first,
+    then the known hosts' defaults), else the empty rule."""
     parts = host.split(".")
-    for i in range(len(parts) - 1):
-        rule = hosts.get(".".join(parts[i:]))
-        if rule is not None:
-            return rule
-    return hosts.get(host, HostRule())
+    for table in (hosts, KNOWN_HOST_RULES):
+        for i in range(len(parts) - 1):
+            rule = table.get(".".join(parts[i:]))
+            if rule is not None:
+                return rule
+        if host in table:
+            return table[host]
+    return HostRule()
 
 
 def build_client(settings: Settings) -> httpx.AsyncClient:
@@ -109,20 +145,30 @@ def build_client(settings: Settings) -> httpx.AsyncClient:
     transport = AiohttpTransport(per_host=per_host, total=settings.max_concurrency, guard=not settings.allow_private)
     return httpx.AsyncClient(
         transport=transport,
-        headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        # Only the encodings read_capped can inflate within the cap.
+        headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                 "Accept-Encoding": "gzip, deflate"},
         timeout=httpx.Timeout(settings.link_timeout, connect=min(10.0, settings.link_timeout)),
         follow_redirects=False,
         trust_env=False,
     )
 
 
+def url_filter(url: str, include: Sequence[re.Pattern], exclude: Sequence[re.Pattern]) -> str | None:
+    """The reason an --exclude/ignore-file pattern skips `url` (unless an --include keeps it); None to keep it."""
+    if any(p.search(url) for p in include):
+        return None
+    for pattern in exclude:
+        if pattern.search(url):
+            return f"excluded by pattern {pattern.pattern!r}"
+    return None
+
+
 def precheck(url: str, settings: Settings, include: Sequence[re.Pattern], exclude: Sequence[re.Pattern]) -> tuple[str, str] | None:
     """(status, detail) for a URL that must not or cannot be requested; None to go ahead."""
-    included = any(p.search(url) for p in include)
-    if not included:
-        for pattern in exclude:
-            if pattern.search(url):
-                return "skipped", f"excluded by pattern {pattern.pattern!r}"
+    excluded = url_filter(url, include, exclude)
+    if excluded:
+        return "skipped", excluded
     if url.startswith("#"):
         return "skipped", "in-page anchor"
     try:
@@ -172,7 +218,7 @@ class Checker:
             rule = rule_for(host, self.settings.hosts)
             interval = rule.interval if rule.interval is not None else self.settings.host_interval
             concurrency = rule.max_concurrency or self.settings.host_concurrency
-            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), asyncio.Semaphore(concurrency), rule)
+            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), asyncio.Semaphore(concurrency), rule, interval)
         return lane
 
     def _headers(self, host: str, lane: HostLane) -> dict[str, str]:
@@ -189,96 +235,115 @@ class Checker:
             return choice.upper()
         return "HEAD" if _FILE_LIKE.search(urlsplit(url).path) else "GET"
 
-    # --- one request, with the retry policy -----------------------------------------------------
-    async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int) -> Answer:
+    # --- one request ----------------------------------------------------------------------------
+    async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int, deadline: float) -> Answer:
         # Host slot, then a global slot, then the host's spacing: the interval is kept between
         # the moments requests really start, not between moments they began to wait.
         async with lane.slots, self._global, lane.pacer:
+            if lane.stopped:  # decided while this request waited for its turn
+                raise HostStopped(lane.stopped)
             lane.requests += 1
             lane.in_flight += 1
             lane.max_in_flight = max(lane.max_in_flight, lane.in_flight)
             try:
-                async with asyncio.timeout(self.settings.link_timeout):  # a whole-answer deadline: tarpits end here
+                # A whole-answer deadline (tarpits and trickles end here), never past the URL's own.
+                budget = max(0.001, min(self.settings.link_timeout, deadline - time.monotonic()))
+                async with asyncio.timeout(budget):
                     request = self.client.build_request(method, url, headers=self._headers(host, lane))
                     response = await self.client.send(request, stream=True)
                     try:
                         body = b""
                         textual = response.headers.get("content-type", "").lower().startswith(_TEXTUAL)
                         if method == "GET" and textual and response.status_code not in REDIRECT_STATUS:
-                            body = await _read_some(response, body_limit)
+                            body = await read_capped(response, body_limit)
                     finally:
                         await response.aclose()
             finally:
                 lane.in_flight -= 1
+        self._after_answer(lane, method, response.status_code)
         return Answer(response.status_code, response.headers, body)
 
-    def _delay_after(self, exc: BaseException | None, failures: int) -> float:
-        """Retry-After when the server gave one (already capped), else exponential backoff with jitter."""
-        if isinstance(exc, _Retry) and exc.retry_after is not None:
-            return exc.retry_after
+    def _after_answer(self, lane: HostLane, method: str, status: int) -> None:
+        """The host's politeness state after one answer: 429s widen its spacing, successes narrow
+        it back; 403s to GETs in a row stop the host."""
+        if status == 429:
+            return  # handled with its Retry-After in _slow_down
+        if lane.throttle:
+            lane.throttle -= 1
+            lane.pacer.interval = self._throttled_interval(lane)
+        if method == "GET":
+            lane.forbidden_run = lane.forbidden_run + 1 if status == 403 else 0
+            limit = self.settings.forbidden_stop
+            if limit and lane.forbidden_run >= limit and not lane.stopped:
+                lane.stopped = f"the host answered 403 to {lane.forbidden_run} requests in a row; not asked again in this run"
+
+    def _throttled_interval(self, lane: HostLane) -> float:
+        if not lane.throttle:
+            return lane.base_interval
+        return min(max(lane.base_interval, _THROTTLE_FLOOR) * 2 ** (lane.throttle - 1), _THROTTLE_MAX)
+
+    def _slow_down(self, lane: HostLane, retry_after: float | None) -> None:
+        """After a 429: the host's Retry-After (or a backoff) before its next request, and wider
+        spacing while it keeps refusing."""
+        lane.rate_limited += 1
+        lane.throttle = min(lane.throttle + 1, 8)
+        lane.pacer.interval = self._throttled_interval(lane)
+        lane.pacer.slow_down(retry_after if retry_after is not None else self._backoff(lane.throttle))
+
+    def _backoff(self, failures: int) -> float:
         base = self.settings.link_backoff * 2 ** (failures - 1)
         return min(base * random.uniform(0.5, 1.5), self.settings.retry_after_cap)
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        # tenacity counts from the second try (the first ran outside it): one failure more
-        return self._delay_after(state.outcome.exception() if state.outcome else None, state.attempt_number + 1)
-
-    def _slow_down(self, lane: HostLane, retry_after: float | None) -> None:
-        """After a 429: wider spacing for the rest of the run, and a pause if the host asked for one."""
-        lane.rate_limited += 1
-        lane.pacer.interval = min(max(lane.pacer.interval * 2, self.settings.link_backoff), 10.0)
-        lane.pacer.slow_down(retry_after if retry_after is not None else self.settings.link_backoff)
-
-    async def _attempt_once(self, url: str, method: str, host: str, lane: HostLane, body_limit: int) -> Answer:
-        """One try; a transient answer (408, 429, 5xx) is raised as _Retry."""
-        answer = await self._attempt(url, method, host, lane, body_limit)
-        if answer.status in TRANSIENT_STATUS:
-            retry_after = retry_after_seconds(httpx.Response(answer.status, headers=answer.headers), self.settings.retry_after_cap)
-            if answer.status == 429:
-                self._slow_down(lane, retry_after)
-            raise _Retry(answer, retry_after)
-        return answer
-
-    async def fetch(self, url: str, method: str, body_limit: int) -> Answer:
+    async def fetch(self, url: str, method: str, body_limit: int, deadline: float) -> Answer:
+        """One request with the retry policy (see the module doc); a transient answer is returned
+        as it is when the retries or the deadline run out, a failure is raised."""
         host = host_key(url)
         lane = self.lane(host)
-        try:
+        answers = failures = 0
+        while True:
             try:
-                return await self._attempt_once(url, method, host, lane, body_limit)
-            except Exception as exc:  # the common case above costs no retry machinery
-                if not _transient(exc) or self.settings.link_retries < 1:
+                answer = await self._attempt(url, method, host, lane, body_limit, deadline)
+            except Exception as exc:
+                if not _transient(exc) or failures >= min(1, self.settings.link_retries):
                     raise
-                first_failure = exc
-            retrying = tenacity.AsyncRetrying(
-                stop=tenacity.stop_after_attempt(self.settings.link_retries),
-                retry=tenacity.retry_if_exception(_transient),
-                wait=self._wait,
-                reraise=True,
-            )
-            await asyncio.sleep(self._delay_after(first_failure, 1))
-            async for attempt in retrying:
-                with attempt:
-                    return await self._attempt_once(url, method, host, lane, body_limit)
-        except _Retry as exc:
-            return exc.answer
-        raise AssertionError("unreachable")  # tenacity either returns, or re-raises
+                failures += 1
+                delay = self._backoff(failures)
+                if time.monotonic() + delay >= deadline:
+                    raise
+                await asyncio.sleep(delay)
+                continue
+            if answer.status not in TRANSIENT_STATUS:
+                return answer
+            retry_after = retry_after_seconds(httpx.Response(answer.status, headers=answer.headers), self.settings.retry_after_cap)
+            if answer.status == 429:
+                self._slow_down(lane, retry_after)  # the pause is the lane's: every request to the host waits
+                delay = 0.0 if retry_after is None else retry_after
+            else:
+                delay = retry_after if retry_after is not None else self._backoff(answers + 1)
+            answers += 1
+            if answers > self.settings.link_retries or time.monotonic() + delay >= deadline:
+                return answer
+            if delay:
+                await asyncio.sleep(delay)
 
     # --- one URL --------------------------------------------------------------------------------
     async def check(self, url: str, places: Sequence[Place] = ()) -> LinkResult:
         try:
-            status, http_status, final, chain, codes, detail = await self._check(url)
+            verdict = await self._check(url)
         except Exception as exc:  # one odd URL must never end the run
-            status, http_status, final, chain, codes, detail = "error", None, None, (), (), f"unexpected {type(exc).__name__}: {exc}"
-        self.lane(host_key(url)).statuses[status] += 1
+            verdict = Verdict(LinkStatus.ERROR, f"unexpected {type(exc).__name__}: {exc}")
+        self.lane(host_key(url)).statuses[verdict.status.value] += 1
         return LinkResult(
-            url=url, status=status, http_status=http_status, final_url=final, redirects=tuple(chain),
-            places=tuple(places), suggestion=suggest(url, status, final, tuple(codes)), detail=detail,
+            url=url, status=verdict.status, http_status=verdict.http_status, final_url=verdict.final_url,
+            redirects=verdict.chain, places=tuple(places), detail=verdict.detail,
+            suggestion=suggest(url, verdict.status, verdict.final_url, verdict.codes),
         )
 
-    async def _check(self, url: str):
+    async def _check(self, url: str) -> Verdict:
         pre = precheck(url, self.settings, self._include, self._exclude)
         if pre:
-            return pre[0], None, None, (), (), pre[1]
+            return Verdict(LinkStatus(pre[0]), pre[1])
+        deadline = time.monotonic() + self.settings.link_deadline
         fragment = urlsplit(url).fragment if self.settings.check_fragments else ""
         body_limit = self.settings.max_body_bytes if fragment else min(_PEEK_BYTES, self.settings.max_body_bytes)
         chain: list[str] = []
@@ -286,37 +351,50 @@ class Checker:
         seen = {url.split("#", 1)[0]}
         current = url
         method = self._first_method(url, self.lane(host_key(url)), bool(fragment))
+
+        def verdict(status: LinkStatus, detail: str | None, http_status: int | None = None, final: str | None = None) -> Verdict:
+            return Verdict(status, detail, http_status, final, tuple(chain), tuple(codes))
+
         for _hop in range(self.settings.max_redirects + 1):
             lane = self.lane(host_key(current))
             try:
-                answer = await self.fetch(current, method, body_limit)
-                if (method == "HEAD" and answer.status not in REDIRECT_STATUS and answer.status not in TRANSIENT_STATUS
-                        and not (200 <= answer.status < 300)):
-                    if answer.status in (405, 501):
+                try:
+                    answer = await self.fetch(current, method, body_limit, deadline)
+                    head_failed = method == "HEAD" and answer.status not in _NOT_A_HEAD_FAILURE and not 200 <= answer.status < 300
+                except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+                    if method != "HEAD":
+                        raise
+                    head_failed = True  # some servers drop HEAD on the floor: ask the way a browser does
+                    answer = None
+                if head_failed:
+                    if answer is not None and answer.status in (405, 501):
                         lane.head_refused = True
                     method = "GET"  # HEAD refused or looks wrong: ask the way a browser does
-                    answer = await self.fetch(current, method, body_limit)
+                    answer = await self.fetch(current, method, body_limit, deadline)
+            except HostStopped as exc:
+                return verdict(LinkStatus.BLOCKED, str(exc), None, current if chain else None)
             except Exception as exc:
                 status, detail = _classify_exception(exc)
-                return status, None, current if chain else None, chain, codes, detail
+                return verdict(LinkStatus(status), detail, None, current if chain else None)
             location = answer.headers.get("location")
             if answer.status in REDIRECT_STATUS and location:
                 target = urljoin(current, location.strip())
                 codes.append(answer.status)
                 chain.append(target)
                 if target.split("#", 1)[0] in seen:
-                    return "broken", answer.status, target, chain, codes, "redirect loop"
+                    return verdict(LinkStatus.BROKEN, "redirect loop", answer.status, target)
                 seen.add(target.split("#", 1)[0])
                 pre = precheck(target, self.settings, (), ())
                 if pre:
-                    return ("broken" if pre[0] == "invalid" else pre[0]), answer.status, target, chain, codes, f"redirects to a URL that is not checked: {pre[1]}"
+                    status = LinkStatus.BROKEN if pre[0] == "invalid" else LinkStatus(pre[0])
+                    return verdict(status, f"redirects to a URL that is not checked: {pre[1]}", answer.status, target)
                 if answer.status == 303:
                     method = "GET"
                 current = target
                 continue
             break
         else:
-            return "broken", answer.status, current, chain, codes, f"more than {self.settings.max_redirects} redirects"
+            return verdict(LinkStatus.BROKEN, f"more than {self.settings.max_redirects} redirects", answer.status, current)
 
         host = host_key(current)
         accept = self._accept | frozenset(self.lane(host).rule.accept)
@@ -328,25 +406,40 @@ class Checker:
             status, detail = "redirected", f"{kind} redirect ({' -> '.join(str(c) for c in codes)})"
             if is_home_page(current) and not is_home_page(url):
                 status, detail = "soft_404", "redirects to the site's home page (the page is gone)"
-        return status, answer.status, current if chain else None, chain, codes, detail
+        return verdict(LinkStatus(status), detail, answer.status, current if chain else None)
 
 
-async def _read_some(response: httpx.Response, limit: int) -> bytes:
-    """At most `limit` bytes of the body: endless or huge bodies are cut, never held whole."""
+async def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """At most `limit` bytes of the body, counted twice: as sent (compressed) and as decoded.
+
+    The raw bytes are inflated here with a bounded zlib output instead of by httpx, whose decoder
+    inflates each chunk whole: one 64 KB chunk of a gzip bomb is 64 MB. An encoding we did not
+    ask for (not gzip or deflate) is not read at all: the page is judged by its status alone.
+    """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib header, told apart by zlib
+    elif encoding in ("", "identity"):
+        inflater = None
+    else:
+        return b""
     chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
+    size = wire = 0
+    try:
+        async for raw in response.aiter_raw():
+            wire += len(raw)
+            chunk = inflater.decompress(raw, limit - size) if inflater else raw
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit or wire >= limit or (inflater and inflater.eof):
+                break
+    except zlib.error:
+        pass  # a damaged body: judge what inflated cleanly
     return b"".join(chunks)[:limit]
 
 
 def _transient(exc: BaseException) -> bool:
-    """Retried: transient answers, timeouts, resets. Not retried: refused connections, DNS, TLS."""
-    if isinstance(exc, _Retry):
-        return True
+    """Retried (once): timeouts and resets. Not retried: refused connections, DNS, TLS."""
     if isinstance(exc, httpx.ConnectError):
         return False
     return isinstance(exc, (TimeoutError, httpx.TimeoutException, httpx.ReadError, httpx.WriteError,
@@ -389,27 +482,57 @@ def _classify_exception(exc: BaseException) -> tuple[str, str]:
     return "error", f"{type(exc).__name__}: {exc}"
 
 
+NOT_CHECKED_OFFLINE = "not checked: no linked host could be reached (is this machine offline? --offline answers from the cache)"
+OFFLINE_HOSTS = 3  # hosts that failed without any HTTP answer anywhere before the run calls itself offline
+
+
 async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Settings, client: httpx.AsyncClient,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[list[LinkResult], dict[str, HostLane]]:
-    """Check every URL (each host served by its own workers); results in the input's order."""
+                     on_result: Callable[[LinkResult], None]) -> dict[str, HostLane]:
+    """Check every URL (each host served by its own workers), giving each result to `on_result`
+    as it arrives; returns the host lanes (their statistics).
+
+    Offline in a few seconds: once OFFLINE_HOSTS hosts have failed at the connection (or timed
+    out) and no host at all has answered, the run stops and the links not yet checked are
+    `skipped` as not checked (the caller then says the machine looks offline)."""
     checker = Checker(settings, client)
     by_host: dict[str, list[str]] = {}
     for url in places_by_url:
         by_host.setdefault(host_key(url), []).append(url)
-    results: dict[str, LinkResult] = {}
-    total = len(places_by_url)
+    finished: set[str] = set()
+    failed_hosts: set[str] = set()
+    answered = False
+    offline = asyncio.Event()
 
     async def worker(queue: list[str]) -> None:
-        while queue:
+        nonlocal answered
+        while queue and not offline.is_set():
             url = queue.pop()
-            results[url] = await checker.check(url, places_by_url[url])
-            if progress:
-                progress(len(results), total)
+            result = await checker.check(url, places_by_url[url])
+            finished.add(url)
+            on_result(result)
+            if result.http_status is not None:
+                answered = True
+            elif result.status in (LinkStatus.BROKEN, LinkStatus.TIMEOUT, LinkStatus.ERROR):
+                failed_hosts.add(host_key(url))
+                if not answered and len(failed_hosts) >= OFFLINE_HOSTS:
+                    offline.set()
 
     workers = []
     for host, urls in by_host.items():
         urls.reverse()  # pop() from the end keeps the document order per host
         width = rule_for(host, settings.hosts).max_concurrency or settings.host_concurrency
         workers += [worker(urls) for _ in range(max(1, min(width, len(urls))))]
-    await asyncio.gather(*workers)
-    return [results[url] for url in places_by_url], checker.lanes
+    everything = asyncio.ensure_future(asyncio.gather(*workers))
+    stop = asyncio.ensure_future(offline.wait())
+    try:
+        await asyncio.wait({everything, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (everything, stop):
+            task.cancel()
+        await asyncio.gather(everything, stop, return_exceptions=True)
+    if not everything.cancelled() and everything.done() and everything.exception():
+        raise everything.exception()
+    for url, places in places_by_url.items():
+        if url not in finished:
+            on_result(LinkResult(url, LinkStatus.SKIPPED, places=tuple(places), detail=NOT_CHECKED_OFFLINE))
+    return checker.lanes

@@ -8,27 +8,22 @@ from typing import Callable
 
 from paperenrich import __version__
 from paperenrich.linkcheck.run import STATUSES, CheckReport
-from paperenrich.model import LinkResult
+from paperenrich.model import LinkResult, LinkStatus
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")
-
-# How loud each status is in CI outputs (statuses not listed are not reported: ok, skipped).
-LEVEL = {"broken": "error", "soft_404": "warning", "invalid": "warning", "blocked": "notice",
-         "rate_limited": "notice", "timeout": "notice", "error": "notice", "redirected": "notice"}
-TITLE = {"broken": "Broken link", "soft_404": "Soft 404", "invalid": "Invalid link", "blocked": "Blocked (bot protection)",
-         "rate_limited": "Rate limited", "timeout": "Timed out", "error": "Check failed", "redirected": "Redirected link"}
-_ORDER = {status: i for i, status in enumerate(("broken", "soft_404", "invalid", "error", "timeout", "rate_limited", "blocked", "redirected"))}
+REPORTED = tuple(s for s in LinkStatus if s.ci_level)  # the statuses CI outputs show (not ok, not skipped)
+_ENUM_ORDER = {status: i for i, status in enumerate(LinkStatus)}
 
 
 def findings(report: CheckReport) -> list[LinkResult]:
     """Results worth showing, most serious first, then in list order (a redirect only when it has a suggestion)."""
-    shown = [r for r in report.results if r.status in LEVEL and (r.status != "redirected" or r.suggestion)]
+    shown = [r for r in report.results if r.status.ci_level and (r.status != LinkStatus.REDIRECTED or r.suggestion)]
     return sorted(shown, key=_finding_order)
 
 
-def _finding_order(result: LinkResult) -> tuple[int, str, int, str]:
+def _finding_order(result: LinkResult) -> tuple[int, int, str, int, str]:
     first = result.places[0] if result.places else None
-    return (_ORDER[result.status], first.file if first else "", first.line if first else 0, result.url)
+    return (-result.status.severity, _ENUM_ORDER[result.status], first.file if first else "", first.line if first else 0, result.url)
 
 
 def _message(result: LinkResult) -> str:
@@ -91,7 +86,7 @@ def to_junit(report: CheckReport) -> str:
             ET.SubElement(case, "failure", message=_message(r), type=r.status).text = _message(r)
         elif r.status == "skipped":
             ET.SubElement(case, "skipped", message=r.detail or "")
-        elif r.status in LEVEL:
+        elif r.status.ci_level:
             ET.SubElement(case, "system-out").text = f"{r.status}: {_message(r)}"
     root = ET.Element("testsuites")
     root.append(suite)
@@ -100,13 +95,13 @@ def to_junit(report: CheckReport) -> str:
 
 def to_sarif(report: CheckReport) -> str:
     sarif_level = {"error": "error", "warning": "warning", "notice": "note"}
-    rules = [{"id": status, "name": TITLE[status].replace(" ", ""), "shortDescription": {"text": TITLE[status]}}
-             for status in LEVEL]
+    rules = [{"id": status.value, "name": status.display.replace(" ", ""), "shortDescription": {"text": status.display}}
+             for status in REPORTED]
     results = []
     for r in findings(report):
         results.append({
-            "ruleId": r.status,
-            "level": sarif_level[LEVEL[r.status]],
+            "ruleId": r.status.value,
+            "level": sarif_level[r.status.ci_level],
             "message": {"text": _message(r)},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": p.file}, "region": {"startLine": p.line}}}
                           for p in r.places] or [{"physicalLocation": {"artifactLocation": {"uri": "links"}}}],
@@ -134,8 +129,8 @@ def to_github(report: CheckReport) -> str:
     lines = []
     for r in findings(report):
         for p in r.places or ():
-            lines.append(f"::{LEVEL[r.status]} file={_gh_property(p.file)},line={p.line},"
-                         f"title={_gh_property(TITLE[r.status])}::{_gh_data(_message(r))}")
+            lines.append(f"::{r.status.ci_level} file={_gh_property(p.file)},line={p.line},"
+                         f"title={_gh_property(r.status.display)}::{_gh_data(_message(r))}")
     lines.append(_counts_line(report))
     return "\n".join(lines)
 

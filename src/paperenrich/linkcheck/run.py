@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,14 +20,12 @@ import httpx
 from paperenrich.cache import Cache
 from paperenrich.config import Settings
 from paperenrich.linkcheck.collect import collect_places
-from paperenrich.linkcheck.engine import build_client, run_checks
-from paperenrich.model import LinkResult, Place
+from paperenrich.linkcheck.engine import build_client, run_checks, url_filter
+from paperenrich.model import LinkResult, LinkStatus, Place
 
 NAMESPACE = "links"
-# Only answers that will still be true tomorrow are cached; timeouts, rate limits, resets and
-# connection-level failures (DNS, refused: maybe our own network) are asked again next run.
-FINAL_STATUSES = frozenset({"ok", "redirected", "broken", "blocked", "soft_404"})
-STATUSES = ("ok", "redirected", "broken", "blocked", "rate_limited", "timeout", "soft_404", "invalid", "skipped", "error")
+STATUSES = tuple(status.value for status in LinkStatus)
+FLUSH_SECONDS = 0.2  # results are written to the cache at most this long after they arrive
 
 
 @dataclass
@@ -41,34 +40,65 @@ class CheckReport:
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "summary": self.summary, "hosts": self.hosts}
 
+    def _requested(self) -> list[LinkResult]:
+        """Links that were (to be) requested over HTTP: not skipped, not invalid, not judged by a service."""
+        return [r for r in self.results if r.status not in (LinkStatus.SKIPPED, LinkStatus.INVALID) and r.verified_by == "http"]
+
     def requested_hosts(self) -> set[str | None]:
         """Hosts of the links that were (to be) requested: not skipped, not invalid."""
-        return {urlsplit(r.url).hostname for r in self.results if r.status not in ("skipped", "invalid")}
+        return {urlsplit(r.url).hostname for r in self._requested()}
 
     def no_host_answered(self) -> bool:
         """No requested link got an HTTP answer, on 3 or more hosts: this machine is offline, the
         links are not all broken."""
-        requested = [r for r in self.results if r.status not in ("skipped", "invalid")]
-        return len(self.requested_hosts()) >= 3 and all(r.http_status is None for r in requested)
+        requested = self._requested()
+        return len({urlsplit(r.url).hostname for r in requested}) >= 3 and all(r.http_status is None for r in requested)
 
 
 def _settings_signature(settings: Settings) -> str:
-    """What changes a verdict: a cached result made under other rules is not reused."""
-    return repr((sorted(settings.accept), settings.check_fragments, settings.allow_private,
+    """What changes a verdict: a cached result made under other rules is not reused. (Excludes
+    and includes are applied before the cache, so they are not part of it.)"""
+    return repr((sorted(settings.accept), settings.check_fragments, settings.allow_private, settings.verify_by,
                  sorted((h, r.accept) for h, r in settings.hosts.items())))
 
 
 def _cacheable(result: LinkResult) -> bool:
-    if result.status not in FINAL_STATUSES:
+    if not result.status.is_final:
         return False
     # broken without an HTTP status = DNS failure, refused, TLS: possibly our own network's fault
-    return not (result.status == "broken" and result.http_status is None)
+    # (a service's verdict has no HTTP status of the page, and is final)
+    return not (result.status == LinkStatus.BROKEN and result.http_status is None and result.verified_by == "http")
 
 
 def _from_cache(url: str, value: dict[str, Any], places: Sequence[Place]) -> LinkResult:
     return LinkResult(url=url, status=value["status"], http_status=value.get("http_status"),
                       final_url=value.get("final_url"), redirects=tuple(value.get("redirects", ())),
-                      places=tuple(places), suggestion=value.get("suggestion"), detail=value.get("detail"))
+                      places=tuple(places), suggestion=value.get("suggestion"), detail=value.get("detail"),
+                      verified_by=value.get("verified_by", "http"))
+
+
+class ResultWriter:
+    """Writes final results to the cache as they arrive (in small batches, at most FLUSH_SECONDS
+    apart), so a killed or interrupted run loses at most the last moment's work."""
+
+    def __init__(self, cache: Cache | None, signature: str):
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.signature = signature
+        self._pending: dict[str, Any] = {}
+        self._last = time.monotonic()
+
+    def add(self, result: LinkResult) -> None:
+        if self.cache is None or not _cacheable(result):
+            return
+        self._pending[result.url] = {**result.to_dict(), "places": [], "signature": self.signature}
+        if time.monotonic() - self._last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last = time.monotonic()
+        if self.cache is not None and self._pending:
+            pending, self._pending = self._pending, {}
+            self.cache.put_many(NAMESPACE, pending)
 
 
 async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Settings, client: httpx.AsyncClient | None = None,
@@ -76,47 +106,70 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
                      run_info: dict[str, Any] | None = None) -> list[LinkResult]:
     """Check each distinct URL once; results in the order of `places_by_url`.
 
-    With a `cache`, fresh final results are reused (no request at all) and new final results
-    are written as soon as the run ends. `run_info`, if given, receives "hosts" (per-host
-    statistics), "from_cache" and "requests" (how many HTTP requests were sent).
+    Excludes, includes and the ignore file apply first (an excluded URL is skipped even when a
+    verdict is cached). With a `cache`, fresh final results are reused (no request at all) and
+    new final results are written as they arrive. `run_info`, if given, receives "hosts"
+    (per-host statistics), "from_cache", "requests" (HTTP requests to the links' hosts) and
+    "services" (requests to arXiv, the DOI API and OpenReview).
     """
+    include = [re.compile(p) for p in settings.include]
+    exclude = [re.compile(p) for p in settings.exclude]
+    done: dict[str, LinkResult] = {}
+    for url, places in places_by_url.items():
+        excluded = url_filter(url, include, exclude)
+        if excluded:
+            done[url] = LinkResult(url, LinkStatus.SKIPPED, places=tuple(places), detail=excluded)
     signature = _settings_signature(settings)
-    cached: dict[str, LinkResult] = {}
+    from_cache = 0
     if cache is not None and cache.enabled and not settings.refresh:
-        for url, hit in cache.get_many(NAMESPACE, list(places_by_url), max_age=settings.ttl_links).items():
+        wanted = [url for url in places_by_url if url not in done]
+        for url, hit in cache.get_many(NAMESPACE, wanted, max_age=settings.ttl_links).items():
             if isinstance(hit.value, dict) and hit.value.get("signature") == signature:
-                cached[url] = _from_cache(url, hit.value, places_by_url[url])
-    todo = {url: places for url, places in places_by_url.items() if url not in cached}
-    if progress and cached:
-        progress(len(cached), len(places_by_url))
+                try:
+                    done[url] = _from_cache(url, hit.value, places_by_url[url])
+                    from_cache += 1
+                except (KeyError, ValueError, TypeError):
+                    pass  # a value this version cannot read is a miss
+    todo = {url: places for url, places in places_by_url.items() if url not in done}
+    total = len(places_by_url)
+    if progress and done:
+        progress(len(done), total)
+    writer = ResultWriter(cache, signature)
 
-    def shifted(done: int, total: int) -> None:
+    def arrived(result: LinkResult) -> None:
+        done[result.url] = result
+        writer.add(result)
         if progress:
-            progress(done + len(cached), total + len(cached))
+            progress(len(done), total)
 
+    lanes: dict = {}
+    services: dict[str, int] = {}
     if settings.offline:  # answers come from the cache only
-        fresh = [LinkResult(url, "skipped", places=tuple(places), detail="offline: not in the cache") for url, places in todo.items()]
-        lanes = {}
+        for url, places in todo.items():
+            done[url] = LinkResult(url, LinkStatus.SKIPPED, places=tuple(places), detail="offline: not in the cache")
     else:
         own_client = client is None
         client = client or build_client(settings)
         try:
-            fresh, lanes = await run_checks(todo, settings, client, shifted if progress else None)
+            if settings.verify_by != "http":
+                from paperenrich.linkcheck.papers import verify_by_services
+
+                todo = await verify_by_services(todo, settings, cache, arrived, services)
+            lanes = await run_checks(todo, settings, client, arrived)
         finally:
+            writer.flush()  # also on Ctrl-C or an error: what finished is kept
             if own_client:
                 await client.aclose()
-    if cache is not None:
-        cache.put_many(NAMESPACE, {r.url: {**r.to_dict(), "places": [], "signature": signature}
-                                   for r in fresh if _cacheable(r)})
     if run_info is not None:
         run_info["hosts"] = {host: lane.stats() for host, lane in sorted(lanes.items()) if lane.requests}
-        run_info["from_cache"] = len(cached)
+        run_info["from_cache"] = from_cache
         run_info["requests"] = sum(lane.requests for lane in lanes.values())
-    fresh_by_url = {r.url: r for r in fresh}
-    return [cached.get(url) or fresh_by_url[url] for url in places_by_url]
+        run_info["services"] = services
+    return [done[url] for url in places_by_url]
 
 
-def summarize(results: Sequence[LinkResult], elapsed: float, cached: int = 0, requests: int = 0) -> dict[str, Any]:
+def summarize(results: Sequence[LinkResult], elapsed: float, cached: int = 0, requests: int = 0,
+              services: Mapping[str, int] | None = None) -> dict[str, Any]:
     counts = Counter(r.status for r in results)
     return {
         "urls": len(results),
@@ -125,13 +178,15 @@ def summarize(results: Sequence[LinkResult], elapsed: float, cached: int = 0, re
         "suggestions": sum(1 for r in results if r.suggestion),
         "from_cache": cached,
         "requests": requests,
+        "service_requests": dict(services or {}),
+        "verified_by": dict(Counter(r.verified_by for r in results)),
         "elapsed_s": round(elapsed, 3),
     }
 
 
 def _note_alternatives(results: list[LinkResult], texts: Mapping[str, str]) -> list[LinkResult]:
     """For a blocked link, say when the same entry has an arXiv or DOI link that answers."""
-    if not any(r.status == "blocked" for r in results):
+    if not any(r.status == LinkStatus.BLOCKED for r in results):
         return results  # (parsing the entries is only needed for blocked links)
     from paperenrich.ids import extract_ids
     from paperenrich.listparse import scan_text
@@ -144,14 +199,14 @@ def _note_alternatives(results: list[LinkResult], texts: Mapping[str, str]) -> l
                 entry_of[(name, line)] = entry
     out = []
     for result in results:
-        if result.status == "blocked":
+        if result.status == LinkStatus.BLOCKED:
             for place in result.places:
                 entry = entry_of.get((place.file, place.line))
                 if entry is None:
                     continue
                 alternatives = [link.url for link in entry.links
                                 if link.url != result.url and (ids := extract_ids(link.url)) and (ids.arxiv or ids.doi)
-                                and by_url.get(link.url) and by_url[link.url].status in ("ok", "redirected")]
+                                and by_url.get(link.url) and by_url[link.url].status.is_working]
                 if alternatives:
                     note = f"the same entry's {alternatives[0]} answers"
                     result = LinkResult(**{**result.__dict__, "detail": f"{result.detail}; {note}" if result.detail else note})
@@ -178,5 +233,5 @@ def check_lists(paths: Iterable[str | Path], settings: Settings, *, progress: Ca
         if own_cache:
             cache.close()
     results = _note_alternatives(results, texts)
-    summary = summarize(results, time.monotonic() - started, info["from_cache"], info["requests"])
+    summary = summarize(results, time.monotonic() - started, info["from_cache"], info["requests"], info["services"])
     return CheckReport(results, summary, info["hosts"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from paperenrich.model import LinkStatus
 from paperenrich.urls import arxiv_abs_url, clean_url, host_of, upgrade_https
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 _LOGIN = re.compile(r"/(login|signin|sign-in|sso|auth|cas/login|account)(/|$|\?)", re.IGNORECASE)
-_NO_REPLACEMENT = frozenset({"broken", "soft_404", "skipped"})
 
 
 def is_home_page(url: str) -> bool:
@@ -30,10 +30,10 @@ def fit_redirect_target(original: str, final: str) -> bool:
 
 def suggest(url: str, status: str, final_url: str | None = None, redirect_codes: tuple[int, ...] = ()) -> str | None:
     """A better URL for `url`, or None."""
-    if status in _NO_REPLACEMENT:
-        return None
+    if status in (LinkStatus.BROKEN, LinkStatus.SOFT_404, LinkStatus.SKIPPED):
+        return None  # nothing to replace it with (a broken link is for `fix` to replace from the paper)
     candidate = url
-    if (status == "redirected" and final_url and redirect_codes
+    if (status == LinkStatus.REDIRECTED and final_url and redirect_codes
             and all(code in PERMANENT_REDIRECTS for code in redirect_codes) and fit_redirect_target(url, final_url)):
         candidate = final_url
     candidate = clean_url(candidate)
