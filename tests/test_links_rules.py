@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from paperenrich.cli.check import FORMATS as CLI_FORMATS
-from paperenrich.linkcheck.options import parse_accept, read_ignore_file
+from paperenrich.linkcheck.options import accept_setting, parse_accept, read_ignore_file
 from paperenrich.config import HostRule, Settings
-from paperenrich.errors import UsageError
+from paperenrich.errors import ConfigError, UsageError
 from paperenrich.linkcheck.classify import classify_status, has_anchor, is_challenge, is_soft_404
 from paperenrich.linkcheck.collect import collect_places, iter_links
 from paperenrich.linkcheck.engine import Checker, precheck, rule_for
@@ -103,7 +103,14 @@ def test_challenge_detection():
 
 def test_soft_404_and_anchor_detection():
     assert is_soft_404(b"<html><head><title>Page Not Found | Site</title>")
-    assert is_soft_404(b"<h1 class='x'>404 - sorry</h1>")
+    assert is_soft_404(b"<h1 class='x'>404 - Not Found</h1>")
+    assert is_soft_404(b"<title>Not Found</title>") and is_soft_404(b"<title>Error 404: page not found</title>")
+    assert is_soft_404(b"<h1>Sorry, this page does not exist</h1>")
+    # a bare 404 token in a live page's title is not a "not found" page
+    assert not is_soft_404(b"<title>Paper page 404</title>")
+    assert not is_soft_404(b"<title>Issue #404 \xc2\xb7 org/repo \xc2\xb7 GitHub</title>")
+    assert not is_soft_404(b"<h1>404 - sorry</h1>")
+    assert not is_soft_404(b"<title>Found: a study of not-found errors</title>")
     assert not is_soft_404(b"<title>Attention Is All You Need</title><p>references not found here</p>")
     page = b"<h2 id=\"intro\">x</h2><a name='methods'></a><h2 id=user-content-setup>"
     assert has_anchor(page, "intro") and has_anchor(page, "methods") and has_anchor(page, "setup")
@@ -122,6 +129,12 @@ def test_classify_status(code, host, expected):
 
 def test_accepted_codes_are_ok():
     assert classify_status(403, "x.org", {}, b"", frozenset({403}))[0] == "ok"
+
+
+def test_accepting_200_never_turns_off_soft_404_detection():
+    soft = b"<html><title>Page Not Found</title></html>"
+    assert classify_status(200, "x.org", {}, soft, frozenset(range(200, 300)))[0] == "soft_404"
+    assert classify_status(200, "x.org", {}, b"<title>A paper</title>", frozenset(range(200, 300))) == ("ok", None)
 
 
 def test_suggestions():
@@ -153,9 +166,17 @@ def test_github_token_goes_only_to_github_hosts():
 
 
 def test_accept_ranges_and_ignore_file(tmp_path):
-    assert parse_accept("200..202, 403,429-429") == (200, 201, 202, 403, 429)
-    with pytest.raises(UsageError):
-        parse_accept("2xx")
+    # lychee's syntax: ..= inclusive, .. end excluded, open ends; our 200-299 stays inclusive
+    assert parse_accept("200..=202, 403,429-429") == (200, 201, 202, 403, 429)
+    assert parse_accept("200..202") == (200, 201)
+    assert parse_accept("..=101") == (100, 101) and parse_accept("998..") == (998, 999)
+    for bad in ("2xx", "299..200", "..=1000", "42"):
+        with pytest.raises(UsageError):
+            parse_accept(bad)
+    assert accept_setting(["200..=201", "403"], "accept") == (200, 201, 403)
+    assert accept_setting([403, 429], "accept") == (403, 429)
+    with pytest.raises(ConfigError, match="mixes numbers and strings"):
+        accept_setting(["200..=299", 403], "accept")
     ignore = tmp_path / "ignore"
     ignore.write_text("# comment\n\n^https://localhost\n  example\\.org  \n")
     assert read_ignore_file(ignore) == ("^https://localhost", "example\\.org")

@@ -139,13 +139,17 @@ def _coerce(name: str, value: Any) -> Any:
     if name not in fields:
         raise ConfigError(f"unknown setting {name!r} in config file")
     default = getattr(Settings(), name)
+    from paperenrich.linkcheck.options import accept_setting
+
     try:
+        if name == "accept":
+            return accept_setting(value, "accept")
         if name == "hosts":
             return {
                 host: HostRule(
                     max_concurrency=rule.get("max_concurrency"),
                     interval=rule.get("interval"),
-                    accept=tuple(int(c) for c in rule.get("accept", ())),
+                    accept=accept_setting(rule.get("accept", []), f'hosts."{host}".accept'),
                     headers=tuple((str(k), str(v)) for k, v in rule.get("headers", {}).items()),
                     method=rule.get("method"),
                 )

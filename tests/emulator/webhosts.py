@@ -28,6 +28,13 @@ tests can make as many distinct URLs as they like):
     /huge/...                       200 with Content-Length of 1 GB, streamed zeros
     /echo-headers/...               200 JSON of the request headers
 
+Hostile answers (issue 12: bounded size and time):
+
+    /gzip-bomb/...                  200 HTML, Content-Encoding: gzip, ~100 KB on the wire inflating to 100 MiB
+    /silent/...                     reads the request, never answers (the connection stays open)
+    /trickle-headers/...            the status line, then one header byte a second, forever
+    /title/{text}/...               200 page whose <title> is the (URL-decoded) text
+
 Seconds in paths and `latency` are multiplied by `time_scale`. Every request is logged
 (start, end, host, method, path, status) and the number in flight per host is tracked, so
 tests can assert per-host concurrency and spacing.
@@ -40,15 +47,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import socket
 import struct
 import sys
 import threading
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from html import escape
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PAGE = b"<!doctype html><html><head><title>A paper</title></head><body><h1>A paper</h1><p>Fine.</p></body></html>"
 SOFT_404 = (
@@ -68,6 +78,19 @@ REASONS = {200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 3
            307: "Temporary Redirect", 308: "Permanent Redirect", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error",
            502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+BOMB_INFLATED = 100 << 20  # bytes a gzip-bomb page inflates to
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """An HTML page that is ~100 KB gzipped and BOMB_INFLATED bytes inflated (made once per process)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header
+    block = b" " * (1 << 20)
+    parts = [packer.compress(b"<html><head><title>A paper</title></head><body>")]
+    parts += [packer.compress(block) for _ in range(BOMB_INFLATED >> 20)]
+    return b"".join(parts) + packer.flush()
 
 
 @dataclass
@@ -310,6 +333,23 @@ class WebHosts:
             return await self._endless(record, writer)
         if kind == "huge":
             return await self._huge(record, writer)
+        if kind == "gzip-bomb":
+            return await self._send(record, writer, 200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
+        if kind == "silent":
+            record.status = None
+            await asyncio.sleep(3600)  # until the client gives up (or the server stops)
+            return False
+        if kind == "trickle-headers":
+            record.status = 200
+            writer.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while True:
+                await writer.drain()
+                await asyncio.sleep(1.0 * scale)
+                writer.write(b"x")
+        if kind == "title":
+            title = escape(unquote(parts[1] if len(parts) > 1 else "")).encode()
+            return await self._send(record, writer, 200, b"<!doctype html><html><head><title>" + title +
+                                    b"</title></head><body><p>Content.</p></body></html>")
         if kind == "echo-headers":
             return await self._send(record, writer, 200, json.dumps(record.headers).encode(), "application/json")
         return await self._send(record, writer, 404, b"<html><body>no such behaviour</body></html>")

@@ -1,4 +1,4 @@
-"""`paperenrich check LIST.md ...`: the liveness of every http(s) link, fit for CI.
+"""`paperenrich check LIST.md|DIR ...`: the liveness of every http(s) link, fit for CI.
 
 Exit codes: 0 no broken links, 2 broken links found (or other `--fail-on` statuses),
 1 runtime error, 3 usage or config error, 4 unreadable list file, 5 no linked host reachable.
@@ -16,6 +16,29 @@ from paperenrich.errors import EXIT_FINDINGS, NetworkUnavailable
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
 IGNORE_FILE = ".paperenrichignore"  # = linkcheck.options.IGNORE_FILE (named in --help)
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+def expand_paths(paths: tuple[str, ...]) -> list[str]:
+    """A directory stands for the Markdown files under it (sorted; hidden directories skipped);
+    files, `-` and URLs pass as they are. (Until the shared inputs.py lands on main: then every
+    command expands inputs the same way.)"""
+    out: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if given != "-" and "://" not in given and path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                from paperenrich.errors import InputError
+
+                raise InputError(f"{path}: no Markdown files (*.md, *.markdown) under this directory")
+            out += [str(p) for p in found]
+        else:
+            out.append(given)
+    return out
 
 
 def network_looks_down(report) -> bool:
@@ -66,12 +89,15 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
 @verbosity_options
+@click.option("--verify-by", type=click.Choice(["auto", "http"]),
+              help="auto (default): arXiv ids, DOIs and OpenReview ids by their services' APIs, other links over HTTP; "
+                   "http: fetch every page.")
 def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: Path | None, exclude: tuple[str, ...], include: tuple[str, ...],
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
           github_token: str | None, check_fragments: bool, allow_private: bool, cache_dir: Path | None, no_cache: bool, offline: bool,
-          config: Path | None, verbosity: Verbosity) -> None:
-    """Check every http(s) link of Markdown lists; exit 2 when broken links are found."""
+          config: Path | None, verbosity: Verbosity, verify_by: str | None) -> None:
+    """Check every http(s) link of Markdown lists (files, or directories of them); exit 2 when broken links are found."""
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
     from paperenrich.linkcheck.options import check_patterns, parse_accept, read_ignore_file
@@ -84,7 +110,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
 
     settings = load_settings(config, link_timeout=timeout, max_concurrency=max_concurrency, host_concurrency=host_concurrency,
                              host_interval=host_interval, link_retries=retries, link_method=method, github_token=github_token,
-                             cache_dir=cache_dir)
+                             cache_dir=cache_dir, verify_by=verify_by)
     ignored: tuple[str, ...] = ()
     if ignore_file is not None:
         ignored = read_ignore_file(ignore_file)
@@ -105,6 +131,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
 
+    paths = tuple(expand_paths(paths))
     if verbosity.bar_wanted():
         from rich.console import Console
         from rich.progress import Progress
@@ -118,7 +145,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
         _host_summary(report.hosts)
     if network_looks_down(report):
         raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "
-                                 "is this machine offline?")
+                                 "is this machine offline? --offline answers from the cache")
     write_output(render(report, fmt), output)
     if summary_file is not None:
         try:

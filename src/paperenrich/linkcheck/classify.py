@@ -33,8 +33,14 @@ _CHALLENGE_BODY = re.compile(
 )
 _CHALLENGE_MARKERS = re.compile(rb"cf-browser-verification|cf_chl_opt|challenge-platform|_incapsula_|captcha-delivery|px-captcha",
                                 re.IGNORECASE)
+# A title or main heading that says the page is not there, as a phrase: "404 Not Found",
+# "Page not found", "Error 404 - not found", "This page does not exist". A bare `404` token is not
+# enough: "Paper page 404" and GitHub's "Issue #404 ..." are live pages.
+_NOT_FOUND = rb"(?:(?:error\s*)?404\s*[-:|]?\s*)?(?:error\s*[-:|]?\s*)?not\s+found\b"  # "Not Found", "404 - Not Found"
 _SOFT_404 = re.compile(
-    rb"<(title|h1)[^>]*>[^<]{0,200}?(\b404\b|page not found|not found|no longer (exists|available)|"
+    rb"<(?:title|h1)[^>]*>\s*(?:oops!?\s*)?" + _NOT_FOUND + rb"|"
+    rb"<(?:title|h1)[^>]*>[^<]{0,200}?(?:\b(?:page|file|article|paper|document|resource|item|site|url)s?\s+(?:was\s+)?not\s+found\b|"
+    rb"\b404\s*[-:|]?\s*(?:error\s*[-:|]?\s*)?(?:page\s+)?not\s+found\b|\bno longer (?:exists|available)|"
     rb"does not exist|doesn.t exist|could not be found|cannot be found|page unavailable)",
     re.IGNORECASE,
 )
@@ -67,13 +73,15 @@ def has_anchor(body: bytes, fragment: str) -> bool:
 def classify_status(status: int, host: str, headers: Mapping[str, str], body: bytes,
                     accept: frozenset[int]) -> tuple[str, str | None]:
     """(status class, detail) for a final, non-redirect HTTP answer."""
+    # An accepted code never hides a soft 404: accepting 200..=299 says which codes are fine,
+    # not that every page answering them is there.
+    if status == 200 and is_soft_404(body):
+        return "soft_404", "the page answers 200 but says it was not found"
     if status in accept:
-        return "ok", f"HTTP {status} accepted by configuration"
+        return "ok", None if 200 <= status < 300 else f"HTTP {status} accepted by configuration"
     if is_challenge(status, headers, body):
         return "blocked", f"bot protection (HTTP {status} challenge); check it in a browser"
     if 200 <= status < 300:
-        if status == 200 and is_soft_404(body):
-            return "soft_404", "the page answers 200 but says it was not found"
         return "ok", None
     if status in BLOCKED_STATUS:
         why = "a publisher known to refuse bots" if host in KNOWN_BOT_BLOCKERS else "access refused to the checker"

@@ -88,6 +88,22 @@ class Verdict:
     codes: tuple[int, ...] = ()  # the redirect status codes in order
 
 
+class Deadline:
+    """The time one URL may take: `link_deadline` from its first request's start (waiting for the
+    host's turn before that is politeness, not the URL's cost), hops, retries and pauses included."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends: float | None = None
+
+    def start(self) -> None:
+        if self.ends is None:
+            self.ends = time.monotonic() + self.seconds
+
+    def left(self) -> float:
+        return self.seconds if self.ends is None else self.ends - time.monotonic()
+
+
 class HostStopped(Exception):
     """The host refused the checker too often in a row: it is not asked again in this run."""
 
@@ -236,7 +252,7 @@ class Checker:
         return "HEAD" if _FILE_LIKE.search(urlsplit(url).path) else "GET"
 
     # --- one request ----------------------------------------------------------------------------
-    async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int, deadline: float) -> Answer:
+    async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int, deadline: Deadline) -> Answer:
         # Host slot, then a global slot, then the host's spacing: the interval is kept between
         # the moments requests really start, not between moments they began to wait.
         async with lane.slots, self._global, lane.pacer:
@@ -247,8 +263,8 @@ class Checker:
             lane.max_in_flight = max(lane.max_in_flight, lane.in_flight)
             try:
                 # A whole-answer deadline (tarpits and trickles end here), never past the URL's own.
-                budget = max(0.001, min(self.settings.link_timeout, deadline - time.monotonic()))
-                async with asyncio.timeout(budget):
+                deadline.start()
+                async with asyncio.timeout(max(0.001, min(self.settings.link_timeout, deadline.left()))):
                     request = self.client.build_request(method, url, headers=self._headers(host, lane))
                     response = await self.client.send(request, stream=True)
                     try:
@@ -282,19 +298,21 @@ class Checker:
             return lane.base_interval
         return min(max(lane.base_interval, _THROTTLE_FLOOR) * 2 ** (lane.throttle - 1), _THROTTLE_MAX)
 
-    def _slow_down(self, lane: HostLane, retry_after: float | None) -> None:
+    def _slow_down(self, lane: HostLane, retry_after: float | None) -> float:
         """After a 429: the host's Retry-After (or a backoff) before its next request, and wider
-        spacing while it keeps refusing."""
+        spacing while it keeps refusing. Returns the pause."""
         lane.rate_limited += 1
         lane.throttle = min(lane.throttle + 1, 8)
         lane.pacer.interval = self._throttled_interval(lane)
-        lane.pacer.slow_down(retry_after if retry_after is not None else self._backoff(lane.throttle))
+        pause = retry_after if retry_after is not None else self._backoff(lane.throttle)
+        lane.pacer.slow_down(pause)
+        return pause
 
     def _backoff(self, failures: int) -> float:
         base = self.settings.link_backoff * 2 ** (failures - 1)
         return min(base * random.uniform(0.5, 1.5), self.settings.retry_after_cap)
 
-    async def fetch(self, url: str, method: str, body_limit: int, deadline: float) -> Answer:
+    async def fetch(self, url: str, method: str, body_limit: int, deadline: Deadline) -> Answer:
         """One request with the retry policy (see the module doc); a transient answer is returned
         as it is when the retries or the deadline run out, a failure is raised."""
         host = host_key(url)
@@ -308,7 +326,7 @@ class Checker:
                     raise
                 failures += 1
                 delay = self._backoff(failures)
-                if time.monotonic() + delay >= deadline:
+                if delay >= deadline.left():
                     raise
                 await asyncio.sleep(delay)
                 continue
@@ -316,13 +334,13 @@ class Checker:
                 return answer
             retry_after = retry_after_seconds(httpx.Response(answer.status, headers=answer.headers), self.settings.retry_after_cap)
             if answer.status == 429:
-                self._slow_down(lane, retry_after)  # the pause is the lane's: every request to the host waits
-                delay = 0.0 if retry_after is None else retry_after
+                pause = self._slow_down(lane, retry_after)  # the lane's pause: every request to the host waits
+                delay = 0.0
             else:
-                delay = retry_after if retry_after is not None else self._backoff(answers + 1)
+                pause = delay = retry_after if retry_after is not None else self._backoff(answers + 1)
             answers += 1
-            if answers > self.settings.link_retries or time.monotonic() + delay >= deadline:
-                return answer
+            if answers > self.settings.link_retries or pause >= deadline.left():
+                return answer  # a Retry-After past the deadline: rate limited now, not in an hour
             if delay:
                 await asyncio.sleep(delay)
 
@@ -343,7 +361,7 @@ class Checker:
         pre = precheck(url, self.settings, self._include, self._exclude)
         if pre:
             return Verdict(LinkStatus(pre[0]), pre[1])
-        deadline = time.monotonic() + self.settings.link_deadline
+        deadline = Deadline(self.settings.link_deadline)
         fragment = urlsplit(url).fragment if self.settings.check_fragments else ""
         body_limit = self.settings.max_body_bytes if fragment else min(_PEEK_BYTES, self.settings.max_body_bytes)
         chain: list[str] = []
@@ -526,12 +544,13 @@ async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Set
     stop = asyncio.ensure_future(offline.wait())
     try:
         await asyncio.wait({everything, stop}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
+    finally:  # offline, or the run itself was cancelled (Ctrl-C): end whatever still runs
         for task in (everything, stop):
-            task.cancel()
+            if not task.done():
+                task.cancel()
         await asyncio.gather(everything, stop, return_exceptions=True)
-    if not everything.cancelled() and everything.done() and everything.exception():
-        raise everything.exception()
+    if not offline.is_set():
+        everything.result()  # a bug in a worker must show, not pass as "offline"
     for url, places in places_by_url.items():
         if url not in finished:
             on_result(LinkResult(url, LinkStatus.SKIPPED, places=tuple(places), detail=NOT_CHECKED_OFFLINE))

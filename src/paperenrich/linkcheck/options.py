@@ -13,21 +13,49 @@ from paperenrich.errors import ConfigError, UsageError
 IGNORE_FILE = ".paperenrichignore"
 
 
-def parse_accept(text: str) -> tuple[int, ...]:
-    """'200..299,403' or '200-299, 403' -> the status codes; UsageError on anything else."""
+_MIN_CODE, _MAX_CODE = 100, 999  # as lychee
+# lychee's syntax: 403; 200..=299 (inclusive); 200..300 (end excluded); ..=399 or 500.. (open ends).
+# 200-299 (inclusive) is kept from our own earlier syntax.
+_ACCEPT_PART = re.compile(r"(?P<single>\d+)|(?P<start>\d+)?\s*\.\.(?P<inclusive>=)?\s*(?P<end>\d+)?|(?P<low>\d+)\s*-\s*(?P<high>\d+)")
+
+
+def parse_accept(text: str, what: str = "--accept", error: type[Exception] = UsageError) -> tuple[int, ...]:
+    """'200..=299,403' (lychee's syntax) or '200-299, 403' -> the status codes; `error` on anything else."""
     codes: list[int] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
-        match = re.fullmatch(r"(\d{3})\s*(?:\.\.=?|-)\s*(\d{3})|(\d{3})", part)
+        match = _ACCEPT_PART.fullmatch(part)
         if not match:
-            raise UsageError(f"--accept: {part!r} is not a status code or a range like 200..299")
-        if match.group(3):
-            codes.append(int(match.group(3)))
+            raise error(f"{what}: {part!r} is not a status code or a range like 200..=299")
+        if match["single"]:
+            low = high = int(match["single"])
+        elif match["low"]:
+            low, high = int(match["low"]), int(match["high"])
         else:
-            low, high = int(match.group(1)), int(match.group(2))
-            if low > high:
-                raise UsageError(f"--accept: empty range {part!r}")
-            codes.extend(range(low, high + 1))
+            low = int(match["start"]) if match["start"] else _MIN_CODE
+            high = int(match["end"]) if match["end"] else _MAX_CODE
+            if match["end"] and not match["inclusive"]:
+                high -= 1  # 200..300 stops before 300
+        if not (_MIN_CODE <= low <= _MAX_CODE and _MIN_CODE <= high <= _MAX_CODE):
+            raise error(f"{what}: {part!r} is outside the status codes {_MIN_CODE}..={_MAX_CODE}")
+        if low > high:
+            raise error(f"{what}: empty range {part!r}")
+        codes.extend(range(low, high + 1))
     return tuple(codes)
+
+
+def accept_setting(value: object, what: str) -> tuple[int, ...]:
+    """The `accept` of a config file: a list of codes (`[403, 429]`), a list of lychee strings
+    (`["200..=299", "403"]`) or one string; a list mixing both is refused (ConfigError)."""
+    if isinstance(value, str):
+        return parse_accept(value, what, ConfigError)
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{what}: expected a list of status codes or ranges, got {value!r}")
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return parse_accept(",".join(str(v) for v in value), what, ConfigError)
+    if all(isinstance(v, str) for v in value):
+        return parse_accept(",".join(value), what, ConfigError)
+    raise ConfigError(f"{what}: mixes numbers and strings ({value!r}); write every item as a string, "
+                      f'e.g. ["200..=299", "403"]')
 
 
 def read_ignore_file(path: Path) -> tuple[str, ...]:

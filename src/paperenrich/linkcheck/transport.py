@@ -118,8 +118,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             socket_factory=guarded_socket if self._guard else None,
         )
         # Cookies, redirects and decoding stay with httpx, as with its own transport.
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
-                                     trust_env=False, max_line_size=_MAX_HEADER_LINE, max_field_size=_MAX_HEADER_LINE)
+        session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
+                                        trust_env=False, max_line_size=_MAX_HEADER_LINE, max_field_size=_MAX_HEADER_LINE)
+        # aiohttp re-sends an idempotent request once, silently, when a kept-alive connection
+        # breaks; the engine's own retry policy decides instead (a reset page was asked 6 times
+        # for 3 tries). A private attribute (no public switch as of 3.14): harmless if it goes.
+        session._retry_connection = False
+        return session
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         given = request.extensions.get("timeout", {})
