@@ -39,12 +39,15 @@ def cli(*args: str, cwd: Path, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
+# VmHWM, not getrusage: Linux carries ru_maxrss over exec, so a child forked from a big pytest
+# process would report the parent's size.
 _PEAK_RSS = """
-import resource, sys
+import re, sys
 from paperenrich.config import Settings
 from paperenrich.linkcheck import check_lists
 report = check_lists([sys.argv[1]], Settings(allow_private=True, use_cache=False, link_timeout=30.0))
-print(dict(report.summary["counts"]), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+peak_kb = int(re.search(r"VmHWM:\\s*(\\d+)", open("/proc/self/status").read()).group(1))
+print(dict(report.summary["counts"]), peak_kb // 1024)
 """
 
 
