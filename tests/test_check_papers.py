@@ -143,7 +143,9 @@ def test_650_paper_links_get_right_verdicts_from_the_services_in_batches(scholar
 def test_arxiv_cache_shared_with_enrich_settles_links_without_a_request(scholar_settings, scholar_world):
     rec = next(r for r in scholar_world.corpus.records if r.arxiv and r.arxiv_versions >= 1)
     cache = Cache(scholar_settings.cache_dir)
-    cache.put_many(NS_ARXIV, {rec.arxiv: {"arxiv": rec.arxiv, "version": rec.arxiv_versions, "title": rec.title}})
+    cache.put_many(NS_ARXIV, {rec.arxiv: {"arxiv": rec.arxiv, "version": rec.arxiv_versions, "title": rec.title,
+                                          "authors": [], "published": None, "updated": None, "doi": None,
+                                          "journal_ref": None, "comment": None, "primary_category": None, "pdf_url": None}})
     url = f"https://arxiv.org/abs/{rec.arxiv}v{rec.arxiv_versions}"
     results, info, _ = run([url], scholar_settings, cache)
     assert results[url].status == "ok" and len(scholar_world.log) == 0

@@ -125,17 +125,21 @@ async def _arxiv_lane(wanted: dict[str, list[tuple[str, Claim]]], todo, settings
     from paperenrich.pacing import service_pacer
     from paperenrich.resolve import NS_ARXIV
     from paperenrich.sources.arxiv import ID_BATCH, ArxivClient
+    from paperenrich.sources.records import ArxivRecord, RecordError, is_malformed, load_cached, malformed_message
 
     records: dict[str, Any] = {}
     if cache is not None and cache.enabled and not settings.refresh:
         for key, hit in cache.get_many(NS_ARXIV, list(wanted), max_age=settings.ttl_metadata,
                                        negative_max_age=settings.ttl_negative).items():
+            try:
+                record = load_cached(ArxivRecord, hit.value)
+            except RecordError:
+                continue  # a cached value that does not validate is a miss, as for enrich
             # A cached record settles the links only if it knows every version they ask for
             # (a newer version may have appeared since it was fetched).
-            newest = hit.value.get("version") if isinstance(hit.value, dict) else None
             asked = max((c.version or 0 for _, c in wanted[key]), default=0)
-            if hit.value is None or (isinstance(newest, int) and newest >= asked):
-                records[key] = hit.value
+            if record is None or (record.version or 0) >= asked:
+                records[key] = record
     missing = [key for key in wanted if key not in records]
     pacer = service_pacer(settings, "arxiv")
     arxiv = ArxivClient(client, settings, pacer)
@@ -147,6 +151,10 @@ async def _arxiv_lane(wanted: dict[str, list[tuple[str, Claim]]], todo, settings
         except Exception as exc:  # unreachable, refused, malformed answers after retries
             failed.update({key: _failure(exc, "arXiv") for key in batch})
             continue
+        for key, value in found.items():
+            if is_malformed(value):  # an answer that does not validate: an error, never cached
+                failed[key] = f"arXiv sent a record that does not validate ({malformed_message(value)}); not verified"
+        found = {key: value for key, value in found.items() if key not in failed}
         if cache is not None:
             cache.put_many(NS_ARXIV, found)  # the same records enrich reads
         records.update(found)
@@ -157,7 +165,7 @@ async def _arxiv_lane(wanted: dict[str, list[tuple[str, Claim]]], todo, settings
                 on_result(_result(url, todo[url], LinkStatus.ERROR, failed[key], "arxiv"))
                 continue
             record = records.get(key)
-            newest = record.get("version") if isinstance(record, dict) else None
+            newest = record.version if record is not None else None
             if record is None:
                 on_result(_result(url, todo[url], LinkStatus.BROKEN, f"arXiv has no paper {key}", "arxiv"))
             elif claim.version and isinstance(newest, int) and claim.version > newest:
