@@ -467,6 +467,92 @@ def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
     return links, anchor_only
 
 
+@dataclass(slots=True)
+class _Candidate:
+    """A span of an entry's display text that may be its title."""
+
+    raw: str
+    start: int
+    end: int
+    kind: str  # link | bold | lead (text up to the first link) | quote | joined | cited
+    year_text: str = ""
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]{8,400})[\"”]")
+# APA: "Norman, D. A. (1986). Cognitive engineering. In ..." (idkaaa required-reading-list).
+_APA = re.compile(r"^[^()]{2,400}?\((?P<year>(?:19|20)\d{2})[a-z]?(?:,[^()]{0,40})?\)\.?\s+(?P<title>[^.?!]{3,400}[?!]?)")
+_APA_AUTHOR_START = re.compile(r"^[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s(?:[A-Z]\.\s?)+")
+# ACL: "Kishore Papineni, ... and Wei-Jing Zhu. 2002. [BLEU: ...](url)" (THUNLP-MT): names, then the year.
+_ACL_AUTHORS = re.compile(r"(?:,| and | & ).*\.\s*\(?(?:19|20)\d{2}[a-z]?\)?\.?\s*$")
+_NAME_PART = re.compile(r"^(?:(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|van|von|der|den|dos|da|di|le|la|y)\s*){1,5}\d?$")
+_AFTER_NAME = re.compile(r"^\s*[:：]\s*")
+_JOIN_STOP = re.compile(r"\s(?:\||·|•|—|–|-)\s|\n|[\"“]")
+
+
+def _looks_like_authors(text: str) -> bool:
+    """A list of people (an author line), not a title."""
+    t = " ".join(text.split()).strip(" .,;")
+    if not t:
+        return False
+    if re.search(r"\bet al\b", t) or _APA_AUTHOR_START.match(t) or _ACL_AUTHORS.search(" ".join(text.split())):
+        return True
+    parts = [p.strip() for p in re.split(r",|\band\b|&", t) if p.strip()]
+    return len(parts) >= 3 and all(_NAME_PART.match(p) for p in parts)
+
+
+def _title_score(c: _Candidate, default: _Candidate) -> float:
+    """How much a candidate looks like the entry's title (the highest wins; ties go to the earliest)."""
+    raw = " ".join(c.raw.split())
+    words = len(raw.split())
+    score = {"quote": 3.0, "joined": 2.5, "cited": 3.0, "link": 2.0, "bold": 2.0, "lead": 1.0}[c.kind]
+    if c is default:
+        score += 1.0  # where the title usually is: first, on the link or in bold
+    if words <= 1:
+        score -= 2.5  # a system name ("[Perseus](url): ...", "**TidyBot**: ...")
+    elif words == 2:
+        score -= 1.0
+    if _looks_like_authors(raw):
+        score -= 6.0
+    if c.kind != "cited" and _venue_only(raw):
+        score -= 4.0
+    if raw.endswith((":", "：")):
+        score -= 3.0  # a label for the link after it ("视觉domain adaptation综述：[Title](url)")
+    if len(raw) > 300:
+        score -= 2.0
+    return score
+
+
+def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[Span],
+                  bold_spans: list[Span]) -> _Candidate:
+    """Candidates: the default (the link, bold run or text at the start), the other links and bold
+    runs, quoted spans, a name joined with the text after its colon, an APA citation's title."""
+    cands = [default]
+    for s in link_spans:
+        if s.start > start and s.piece.text.strip() and not _is_generic(s.piece.text):
+            cands.append(_Candidate(s.piece.text, s.start, s.end, "link"))
+    for s in bold_spans:
+        if s.start > start:
+            cands.append(_Candidate(s.piece.text, s.start, s.end, "bold"))
+    for m in _QUOTED.finditer(text, start):
+        if len(m.group(1).split()) >= 3:
+            cands.append(_Candidate(m.group(1), m.start(1), m.end(1), "quote"))
+    if default.kind in ("link", "bold") and len(default.raw.split()) <= 3:
+        # "[Perseus](url): Removing Energy Bloat ... | SOSP' 24" -> "Perseus: Removing Energy Bloat ..."
+        if m := _AFTER_NAME.match(text, default.end):
+            stops = [s.start for s in link_spans if s.start >= m.end()]
+            if stop := _JOIN_STOP.search(text, m.end()):
+                stops.append(stop.start())
+            end = min(stops, default=len(text))
+            rest = text[m.end():end].strip()
+            if len(rest.split()) >= 2 and not _venue_only(rest.strip(" ,.;*_")):
+                cands.append(_Candidate(f"{default.raw.strip()}: {rest}", default.start, end, "joined"))
+    if default.kind == "lead" and (m := _APA.match(text, start)) and _APA_AUTHOR_START.match(text, start):
+        cands.append(_Candidate(m.group("title"), m.start("title"), m.end("title"), "cited", m.group("year")))
+    if len(cands) == 1:
+        return default
+    return max(cands, key=lambda c: (_title_score(c, default), -c.start))
+
+
 def _analyze(pieces: list[Piece]) -> Analysis:
     text, link_spans, bold_spans = _display(pieces)
     a = Analysis(text=" ".join(text.split()))
@@ -509,24 +595,31 @@ def _analyze(pieces: list[Piece]) -> Analysis:
         pos = ws if text[pos:ws].strip(" \t[]()|·•-") == "" else pos
         break
     start = len(text) - len(text[pos:].lstrip())
-    # 3. The title: a link's text, a bold run, or the text up to the first link or <br>.
+    # 3. The title: the best of the candidates the entry offers (see _choose_title).
     span = link_at(start)
     bold = bold_at(start)
     if span is not None and span.start == start:
-        title_raw, end = span.piece.text, span.end
-        a.title_from_link = True
+        default = _Candidate(span.piece.text, span.start, span.end, "link")
     elif bold is not None:
-        title_raw, end = bold.piece.text, bold.end
-        a.title_bold = True
+        default = _Candidate(bold.piece.text, bold.start, bold.end, "bold")
     else:
         stops = [s.start for s in link_spans if s.start > start]
         br = text.find("\n", start)
         if br >= 0:
             stops.append(br)
         end = min(stops) if stops else len(text)
-        title_raw = text[start:end]
+        default = _Candidate(text[start:end], start, end, "lead")
+    chosen = _choose_title(text, start, default, link_spans, bold_spans)
+    title_raw, end = chosen.raw, chosen.end
+    kind = default.kind if chosen.kind in ("joined", "quote") else chosen.kind
+    a.title_from_link = kind == "link"
+    a.title_bold = kind == "bold"
+    if chosen.kind == "cited":
+        a.year = a.year or parse_year(chosen.year_text)
     a.title = _clean_title(title_raw, a)
     _venue_from_rest(text[end:], a)
+    if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first
+        _venue_from_rest(text[start:chosen.start], a)
     if a.links and all(_is_generic(link.text) for link in a.links if link.text) and not a.title:
         a.generic_links_only = True
     return a
@@ -546,7 +639,10 @@ def _is_repo_link(url: str) -> bool:
 
 @lru_cache(maxsize=1024)  # every entry of a section asks the same
 def _in_table_of_contents(section: tuple[str, ...]) -> bool:
-    return any(_TOC_SECTION.match(s) for s in section)
+    # Only the innermost heading: a table of contents is a list right under its own heading, and
+    # headings below a "Table of Contents" heading are the content (Data-Centric-GraphML line 22:
+    # a level-1 "Table of Contents" heading over every "##" section of papers).
+    return bool(section) and bool(_TOC_SECTION.match(section[-1]))
 
 
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
