@@ -107,6 +107,7 @@ _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]*)\]")
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
+_DATE_YEAR = re.compile(r"(?:,|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)\s+((?:19|20)\d{2})(?![\w/])")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
 _TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))\s*$")
 
@@ -448,6 +449,8 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
             a.venue = a.venue or venue
             a.year = a.year or parse_year(m.group(2))
             return
+    if a.year is None and len(a.title.split()) >= 3 and (m := _DATE_YEAR.search(rest)):
+        a.year = int(m.group(1))  # "*Bioinformatics, January 2023.*" (yangkky), "*ICCV*, 2021." (THUYimingLi)
 
 
 def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
@@ -637,6 +640,17 @@ def _is_repo_link(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in _SOFTWARE_HOSTS)
 
 
+@lru_cache(maxsize=1024)
+def _not_paper_section(heading: str) -> bool:
+    """A heading that names a kind of thing that is not a paper ("Tools", "Other Useful Resources").
+    Only short headings: a longer one names a topic ("Image and Video Classification", the papers
+    of THUYimingLi's backdoor list from line 212 on)."""
+    return len(re.findall(r"\w+", heading)) <= 3 and bool(_NOT_PAPER_SECTION.search(heading))
+
+
+_YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
+
+
 @lru_cache(maxsize=1024)  # every entry of a section asks the same
 def _in_table_of_contents(section: tuple[str, ...]) -> bool:
     # Only the innermost heading: a table of contents is a list right under its own heading, and
@@ -672,7 +686,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         hosts = [host_of(link.url) for link in http]
         if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or _RESOURCE_WORDS.search(title):
             return "course, video or other resource"
-        if any(_NOT_PAPER_SECTION.search(s) for s in section[1:] or section):
+        if any(_not_paper_section(s) for s in section[1:] or section):
             return f"not a paper section ({section[-1]})"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
@@ -735,6 +749,8 @@ class _Scanner:
     def _offer(self, a: Analysis, line: int, end_line: int, kind: str, parent: _Draft | None = None,
                note_target: _Draft | None = None) -> _Draft | None:
         """Record a candidate as a paper, or as skipped (giving a note's links to its paper)."""
+        if a.year is None and self.section and (m := _YEAR_HEADING.match(self.section[-1])):
+            a.year = int(m.group(1))  # under a heading that is only a year ("#### 2022", THUYimingLi line 230)
         reason = _classify(a, self.section)
         if reason is None:
             return self._add_paper(a, line, end_line, kind)
