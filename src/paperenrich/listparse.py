@@ -75,7 +75,7 @@ GENERIC_LINK_TEXTS = frozenset(
 _NOTE_START = re.compile(
     r"^(?:arxiv|openreview|pdf|paper|code|slides?|video|talk|poster|links?|project page|website|homepage|"
     r"blog|extended version|journal version|conference version|full version|camera[- ]ready|related to|"
-    r"see also|also in|also see|notes?|supplementary|appendix|github|demo)\b",
+    r"see also|also in|also see|notes?|supplementary|appendix|github|demo)(?![\w-])",  # not "Link-Backdoor: ..."
     re.I,
 )
 _ACRONYM = re.compile(r"^[A-Za-z0-9&/+.\-]{2,15}\s*(?::|=|—|–|\s-)\s+\S")
@@ -398,8 +398,20 @@ def _drop_unclosed_tail(t: str) -> str:
     return t[: min(opens)].rstrip() if opens else t
 
 
+_LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
+_BRACKET_TAG = re.compile(r"^\[([^\[\]]{1,40})\]\s*(?=\S)")  # "[DCN] Deep & Cross Network ..." (wzhe06 line 18)
+_BIBTEX_BRACES = re.compile(r"\{([^{}]*)\}")  # "{PRETZEL}: Opening the Black Box ..."
+
+
 def _clean_title(raw: str, a: Analysis) -> str:
     t = " ".join(raw.replace("\n", " ").replace("（", "(").replace("）", ")").split())
+    t = _LEADING_SYMBOLS.sub("", t)
+    while m := _BRACKET_TAG.match(t):
+        venue, year = _venue_year(m.group(1))
+        a.venue, a.year = a.venue or venue, a.year or year
+        t = t[m.end():]
+    if "{" in t and "$" not in t:  # braces inside TeX math ("S$^{3}$") are the math's
+        t = _BIBTEX_BRACES.sub(r"\1", t)
     for _ in range(6):
         before = t
         t = _drop_unclosed_tail(t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
@@ -487,9 +499,11 @@ _APA = re.compile(r"^[^()]{2,400}?\((?P<year>(?:19|20)\d{2})[a-z]?(?:,[^()]{0,40
 _APA_AUTHOR_START = re.compile(r"^[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s(?:[A-Z]\.\s?)+")
 # ACL: "Kishore Papineni, ... and Wei-Jing Zhu. 2002. [BLEU: ...](url)" (THUNLP-MT): names, then the year.
 _ACL_AUTHORS = re.compile(r"(?:,| and | & ).*\.\s*\(?(?:19|20)\d{2}[a-z]?\)?\.?\s*$")
-_NAME_PART = re.compile(r"^(?:(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|van|von|der|den|dos|da|di|le|la|y)\s*){1,5}\d?$")
+# A person's name: 2 to 5 capitalised words or initials (one word alone is more often a title's
+# word: "Discrimination, Violence, and Unlawful Actions", GT-RIPL line 221).
+_NAME_PART = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.)(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|van|von|der|den|dos|da|di|le|la|y)){1,4}\s*\d?$")
 _AFTER_NAME = re.compile(r"^\s*[:：]\s*")
-_JOIN_STOP = re.compile(r"\s(?:\||·|•|—|–|-)\s|\n|[\"“]")
+_JOIN_STOP = re.compile(r"\s(?:\||·|•|—|–|-)\s|\n|[\"“](?=\w)")
 
 
 def _looks_like_authors(text: str) -> bool:
@@ -539,7 +553,7 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
     for m in _QUOTED.finditer(text, start):
         if len(m.group(1).split()) >= 3:
             cands.append(_Candidate(m.group(1), m.start(1), m.end(1), "quote"))
-    if default.kind in ("link", "bold") and len(default.raw.split()) <= 3:
+    if default.kind in ("link", "bold") and len(default.raw.split()) <= 8:
         # "[Perseus](url): Removing Energy Bloat ... | SOSP' 24" -> "Perseus: Removing Energy Bloat ..."
         if m := _AFTER_NAME.match(text, default.end):
             stops = [s.start for s in link_spans if s.start >= m.end()]
@@ -601,7 +615,7 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     # 3. The title: the best of the candidates the entry offers (see _choose_title).
     span = link_at(start)
     bold = bold_at(start)
-    if span is not None and span.start == start:
+    if span is not None and span.start <= start:  # (a link text may start with "[": "[[DCN] Deep ...](u)")
         default = _Candidate(span.piece.text, span.start, span.end, "link")
     elif bold is not None:
         default = _Candidate(bold.piece.text, bold.start, bold.end, "bold")
@@ -674,6 +688,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "bare URL without a title"
     if _NOTE_START.match(title) and not a.tagged:
         return "note about the paper above"
+    if not a.title_from_link and _looks_like_authors(title):
+        return "note: an author line"  # "  - A, B, and C. *ICCV*, 2021." under its paper (THUYimingLi)
     if _PLACEHOLDER.match(normalize_title(title)):
         return "placeholder"
     if _in_table_of_contents(section):
