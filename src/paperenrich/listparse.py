@@ -665,6 +665,17 @@ def _not_paper_section(heading: str) -> bool:
 _YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
 
 
+@lru_cache(maxsize=1024)
+def _heading_year(heading: str) -> int | None:
+    """The year of a heading that is only a year or a venue and year ("#### 2022", THUYimingLi
+    line 230; "### sp2025", "### ccs2024", hzysvilla lines 52, 80): its entries are of that year."""
+    if m := _YEAR_HEADING.match(heading):
+        return int(m.group(1))
+    if len(heading.split()) <= 2:
+        return _venue_year(heading)[1]
+    return None
+
+
 @lru_cache(maxsize=1024)  # every entry of a section asks the same
 def _in_table_of_contents(section: tuple[str, ...]) -> bool:
     # Only the innermost heading: a table of contents is a list right under its own heading, and
@@ -729,6 +740,7 @@ class _Draft:
     analysis: Analysis
     kind: str
     links: list[Link]
+    provisional: bool = False  # a bold title alone: a paper only if the blocks after it give it links
 
 
 @dataclass(slots=True)
@@ -751,6 +763,16 @@ class _Scanner:
         self.items: list[_Item] = []  # open list items, outermost first
         self.list_kinds: list[str] = []
 
+    def confirmed_drafts(self) -> list[_Draft]:
+        """The drafts that are papers: a provisional one needs an id, a venue or a year by now."""
+        kept = []
+        for d in self.drafts:
+            if d.provisional and not (d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()):
+                self.skipped.append(Skipped(d.line, d.end_line, d.analysis.text[:200], "bold line without a paper link"))
+            else:
+                kept.append(d)
+        return kept
+
     # -- helpers
     def _lines(self, start: int, end: int) -> tuple[int, int]:
         """1-based first and last line of the byte range [start, end)."""
@@ -765,8 +787,8 @@ class _Scanner:
     def _offer(self, a: Analysis, line: int, end_line: int, kind: str, parent: _Draft | None = None,
                note_target: _Draft | None = None) -> _Draft | None:
         """Record a candidate as a paper, or as skipped (giving a note's links to its paper)."""
-        if a.year is None and self.section and (m := _YEAR_HEADING.match(self.section[-1])):
-            a.year = int(m.group(1))  # under a heading that is only a year ("#### 2022", THUYimingLi line 230)
+        if a.year is None and self.section:
+            a.year = _heading_year(self.section[-1])
         reason = _classify(a, self.section)
         if reason is None:
             return self._add_paper(a, line, end_line, kind)
@@ -895,9 +917,14 @@ class _Scanner:
         if self._too_long(srcmap) is not None:
             return
         a = _analyze(_pieces(kids, self.src))
-        if not (a.title_bold or a.title_from_link) or len(a.text) > 600:
+        if not (a.title_bold or a.title_from_link) or len(a.text) > 2000:  # (zjunlp: 20 authors)
             return
         if not (a.venue or a.year or not ids_from_links(a.links).is_empty()):
+            if a.title_bold and not a.links and len(a.title.split()) >= 3 and len(a.title) * 5 >= len(a.text) * 4:
+                # A bold title alone, its links in the list after it (amusi CVPR2021 line 118:
+                # "**GIRAFFE: ...**", then "- Paper(Oral): https://arxiv.org/abs/2011.12100"): the
+                # list's notes give it their links; without an id, venue or year it is dropped.
+                self._add_paper(a, *self._lines(start, end), "paragraph").provisional = True
             return
         if _classify(a, self.section) is None:  # anything else is prose: not reported as skipped
             self._add_paper(a, *self._lines(start, end), "paragraph")
@@ -1207,7 +1234,7 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
                 tree = _MD.tree(_with_references(chunk, refs))
                 scanner.run(tree.children)
                 del tree  # freed here, on the parse thread, before the next chunk
-            return _mark_duplicates(scanner.drafts), scanner.skipped
+            return _mark_duplicates(scanner.confirmed_drafts()), scanner.skipped
         finally:
             if collecting:
                 gc.enable()
