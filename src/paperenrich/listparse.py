@@ -399,13 +399,14 @@ def _drop_unclosed_tail(t: str) -> str:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
+_LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]\s+(?=[A-Z])")  # "**4. HOTR: End-to-End ...**" (amusi line 482)
 _BRACKET_TAG = re.compile(r"^\[([^\[\]]{1,40})\]\s*(?=\S)")  # "[DCN] Deep & Cross Network ..." (wzhe06 line 18)
 _BIBTEX_BRACES = re.compile(r"\{([^{}]*)\}")  # "{PRETZEL}: Opening the Black Box ..."
 
 
 def _clean_title(raw: str, a: Analysis) -> str:
     t = " ".join(raw.replace("\n", " ").replace("（", "(").replace("）", ")").split())
-    t = _LEADING_SYMBOLS.sub("", t)
+    t = _LEADING_SYMBOLS.sub("", _LEADING_NUMBER.sub("", t))
     while m := _BRACKET_TAG.match(t):
         venue, year = _venue_year(m.group(1))
         a.venue, a.year = a.venue or venue, a.year or year
@@ -740,7 +741,8 @@ class _Draft:
     analysis: Analysis
     kind: str
     links: list[Link]
-    provisional: bool = False  # a bold title alone: a paper only if the blocks after it give it links
+    provisional: bool = False  # a bold title alone: a paper only if notes follow it
+    provisional_end: int = 0
 
 
 @dataclass(slots=True)
@@ -764,10 +766,12 @@ class _Scanner:
         self.list_kinds: list[str] = []
 
     def confirmed_drafts(self) -> list[_Draft]:
-        """The drafts that are papers: a provisional one needs an id, a venue or a year by now."""
+        """The drafts that are papers: a provisional one needs notes after it ("- Paper: ...",
+        "- Code: ..."), an id, a venue or a year by now."""
         kept = []
         for d in self.drafts:
-            if d.provisional and not (d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()):
+            if d.provisional and d.end_line == d.provisional_end and not (
+                    d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()):
                 self.skipped.append(Skipped(d.line, d.end_line, d.analysis.text[:200], "bold line without a paper link"))
             else:
                 kept.append(d)
@@ -924,7 +928,8 @@ class _Scanner:
                 # A bold title alone, its links in the list after it (amusi CVPR2021 line 118:
                 # "**GIRAFFE: ...**", then "- Paper(Oral): https://arxiv.org/abs/2011.12100"): the
                 # list's notes give it their links; without an id, venue or year it is dropped.
-                self._add_paper(a, *self._lines(start, end), "paragraph").provisional = True
+                draft = self._add_paper(a, *self._lines(start, end), "paragraph")
+                draft.provisional, draft.provisional_end = True, draft.end_line
             return
         if _classify(a, self.section) is None:  # anything else is prose: not reported as skipped
             self._add_paper(a, *self._lines(start, end), "paragraph")
