@@ -108,6 +108,8 @@ _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]*)\]")
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
 _DATE_YEAR = re.compile(r"(?:,|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)\s+((?:19|20)\d{2})(?![\w/])")
+_CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
+_APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
 _TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))\s*$")
 
@@ -450,6 +452,11 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
     """Venue and year written after the title: "(NSDI 2023)", "Authors. NeurIPS 2023.", "(2021)"."""
     if a.venue and a.year:
         return
+    for part in rest.split("|")[1:]:  # "... | SOSP' 24"; a "| Google" affiliation is not a venue
+        venue, year = _venue_year(_APOSTROPHE_SPACE.sub(r"\1\2", part.strip(" *_`")))
+        if venue and year and normalize_venue(venue):
+            a.venue, a.year = a.venue or venue, a.year or year
+            return
     for m in _PAREN.finditer(rest):
         venue, year = _venue_year(m.group(1))
         if venue or year:
@@ -495,15 +502,16 @@ class _Candidate:
 
 
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{8,400})[\"”]")
+# (Used with .match(text, pos), so no "^": it would never match at pos > 0.)
 # APA: "Norman, D. A. (1986). Cognitive engineering. In ..." (idkaaa required-reading-list).
-_APA = re.compile(r"^[^()]{2,400}?\((?P<year>(?:19|20)\d{2})[a-z]?(?:,[^()]{0,40})?\)\.?\s+(?P<title>[^.?!]{3,400}[?!]?)")
-_APA_AUTHOR_START = re.compile(r"^[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s(?:[A-Z]\.\s?)+")
+_APA = re.compile(r"[^()]{2,400}?\((?P<year>(?:19|20)\d{2})[a-z]?(?:,[^()]{0,40})?\)\.?\s+(?P<title>[^.?!]{3,400}[?!]?)")
+_APA_AUTHOR_START = re.compile(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s(?:[A-Z]\.\s?)+")
 # ACL: "Kishore Papineni, ... and Wei-Jing Zhu. 2002. [BLEU: ...](url)" (THUNLP-MT): names, then the year.
 _ACL_AUTHORS = re.compile(r"(?:,| and | & ).*\.\s*\(?(?:19|20)\d{2}[a-z]?\)?\.?\s*$")
 # A person's name: 2 to 5 capitalised words or initials (one word alone is more often a title's
 # word: "Discrimination, Violence, and Unlawful Actions", GT-RIPL line 221).
 _NAME_PART = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.)(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|van|von|der|den|dos|da|di|le|la|y)){1,4}\s*\d?$")
-_AFTER_NAME = re.compile(r"^\s*[:：]\s*")
+_AFTER_NAME = re.compile(r"\s*[:：]\s*")
 _JOIN_STOP = re.compile(r"\s(?:\||·|•|—|–|-)\s|\n|[\"“](?=\w)")
 
 
@@ -515,7 +523,11 @@ def _looks_like_authors(text: str) -> bool:
     if re.search(r"\bet al\b", t) or _APA_AUTHOR_START.match(t) or _ACL_AUTHORS.search(" ".join(text.split())):
         return True
     parts = [p.strip() for p in re.split(r",|\band\b|&", t) if p.strip()]
-    return len(parts) >= 3 and all(_NAME_PART.match(p) for p in parts)
+    if len(parts) >= 3 and all(_NAME_PART.match(p) for p in parts):
+        return True
+    # "Stefanos Koffas, Stjepan Picek, and Mauro Conti. *AICAS*, 2022." (THUYimingLi): names, then the venue
+    head = [p.strip() for p in re.split(r",|\band\b|&", t.split(". ")[0]) if p.strip()]
+    return ". " in t and len(head) >= 2 and all(_NAME_PART.match(p) for p in head)
 
 
 def _title_score(c: _Candidate, default: _Candidate) -> float:
@@ -637,7 +649,10 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     a.title = _clean_title(title_raw, a)
     _venue_from_rest(text[end:], a)
     if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first
-        _venue_from_rest(text[start:chosen.start], a)
+        prefix = text[start:chosen.start]
+        if m := _CITED_YEAR.search(prefix):
+            a.year = int(m.group(1))
+        _venue_from_rest(prefix, a)
     if a.links and all(_is_generic(link.text) for link in a.links if link.text) and not a.title:
         a.generic_links_only = True
     return a
@@ -799,6 +814,10 @@ class _Scanner:
         target = parent or note_target
         is_note = reason.startswith("note") or (parent is not None and not (a.venue or a.year))
         if is_note and target is not None:
+            if reason == "note: an author line":  # "  - A, B, and C. *ICCV*, 2021." states its paper's venue
+                target.analysis.venue = target.analysis.venue or a.venue
+                year = a.year or (int(m.group(1)) if (m := _DATE_YEAR.search(a.text)) else None)
+                target.analysis.year = target.analysis.year or year
             if a.links:
                 for link in a.links:
                     if link not in target.links:
