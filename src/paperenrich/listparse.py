@@ -107,7 +107,10 @@ _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]*)\]")
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
-_DATE_YEAR = re.compile(r"(?:,|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)\s+((?:19|20)\d{2})(?![\w/])")
+# A year after a comma, a month or a capitalised word: "*ICCV*, 2021." (THUYimingLi), "January 2023"
+# (yangkky), "Müller et al., SIGGRAPH 2022" and "BMVC 2021" (awesome-NeRF lines 30, 54).
+_DATE_YEAR = re.compile(r"(?:,|\b[A-Z][A-Za-z]{1,15}\.?)\s+((?:19|20)\d{2})(?![\w/])")
+_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/article|/proceedings|/anthology/", re.I)
 _CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
 _APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
@@ -729,14 +732,23 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         hosts = [host_of(link.url) for link in http]
         if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or _RESOURCE_WORDS.search(title):
             return "course, video or other resource"
-        if any(_not_paper_section(s) for s in section[1:] or section):
+        if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
+            # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
             return f"not a paper section ({section[-1]})"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
+        if ids_from_links(http).is_empty() and not any(_PAPER_FILE.search(link.url) for link in http):
+            # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
+            # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
+            return "link to a web site, not to a paper"
     if len(normalize_title(title)) < 2:
         return "no title"
     return None
 
+
+
+# Reasons an undated item is not a paper, that a venue or year in its sub-items would overturn.
+_UNDATED_REASONS = ("no link, venue or year", "not a paper section", "link to a web site")
 
 
 # The scanner ------------------------------------------------------------------------------------
@@ -758,6 +770,7 @@ class _Draft:
     links: list[Link]
     provisional: bool = False  # a bold title alone: a paper only if notes follow it
     provisional_end: int = 0
+    wait_reason: str = ""  # a provisional list item: why it is not a paper unless dated by its notes
 
 
 @dataclass(slots=True)
@@ -767,6 +780,7 @@ class _Item:
     kind: str
     draft: _Draft | None = None
     seen_para: bool = False
+    has_sublist: bool = False  # its notes (authors, venue, year) are still to come
 
 
 class _Scanner:
@@ -785,8 +799,10 @@ class _Scanner:
         "- Code: ..."), an id, a venue or a year by now."""
         kept = []
         for d in self.drafts:
-            if d.provisional and d.end_line == d.provisional_end and not (
-                    d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()):
+            dated = d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()
+            if d.provisional and d.wait_reason and not dated:
+                self.skipped.append(Skipped(d.line, d.end_line, d.analysis.text[:200], d.wait_reason))
+            elif d.provisional and not d.wait_reason and d.end_line == d.provisional_end and not dated:
                 self.skipped.append(Skipped(d.line, d.end_line, d.analysis.text[:200], "bold line without a paper link"))
             else:
                 kept.append(d)
@@ -804,17 +820,25 @@ class _Scanner:
         return draft
 
     def _offer(self, a: Analysis, line: int, end_line: int, kind: str, parent: _Draft | None = None,
-               note_target: _Draft | None = None) -> _Draft | None:
-        """Record a candidate as a paper, or as skipped (giving a note's links to its paper)."""
+               note_target: _Draft | None = None, may_wait: bool = False) -> _Draft | None:
+        """Record a candidate as a paper, or as skipped (giving a note's links to its paper).
+
+        An undated item with sub-items (`may_wait`) is a provisional paper: its sub-items may still
+        give it a venue or year ("- Title." / "  [[pdf]](url)" / "  - Authors. *ICCV*, 2021.", THUYimingLi).
+        """
         if a.year is None and self.section:
             a.year = _heading_year(self.section[-1])
         reason = _classify(a, self.section)
         if reason is None:
             return self._add_paper(a, line, end_line, kind)
+        if may_wait and reason.startswith(_UNDATED_REASONS):
+            draft = self._add_paper(a, line, end_line, kind)
+            draft.provisional, draft.wait_reason = True, reason
+            return draft
         target = parent or note_target
         is_note = reason.startswith("note") or (parent is not None and not (a.venue or a.year))
         if is_note and target is not None:
-            if reason == "note: an author line":  # "  - A, B, and C. *ICCV*, 2021." states its paper's venue
+            if parent is not None or reason == "note: an author line":  # its paper's venue and year
                 target.analysis.venue = target.analysis.venue or a.venue
                 year = a.year or (int(m.group(1)) if (m := _DATE_YEAR.search(a.text)) else None)
                 target.analysis.year = target.analysis.year or year
@@ -862,7 +886,8 @@ class _Scanner:
                 stack.append(("end_list",))
                 stack += reversed(node.children)
             elif name == "list_item":
-                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet"))
+                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=any(
+                    k.name in ("bullet_list", "ordered_list") for k in node.children)))
                 stack.append(("end_item",))
                 stack += reversed(self._item_blocks(node.children))
             elif name == "table":
@@ -929,7 +954,8 @@ class _Scanner:
         else:
             item.seen_para = True
             note_target = self.last_draft if parent is None else None
-            item.draft = self._offer(a, line, end_line, item.kind, parent=parent, note_target=note_target)
+            item.draft = self._offer(a, line, end_line, item.kind, parent=parent, note_target=note_target,
+                                     may_wait=item.has_sublist and parent is None)
 
     def _top_paragraph(self, kids: list[Node], srcmap: tuple[int, int]) -> None:
         """A top-level paragraph is an entry only when it starts with a bold or linked title."""
@@ -1258,7 +1284,8 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
                 tree = _MD.tree(_with_references(chunk, refs))
                 scanner.run(tree.children)
                 del tree  # freed here, on the parse thread, before the next chunk
-            return _mark_duplicates(scanner.confirmed_drafts()), scanner.skipped
+            drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
+            return _mark_duplicates(drafts), sorted(scanner.skipped, key=lambda s: s.line)
         finally:
             if collecting:
                 gc.enable()
