@@ -78,6 +78,7 @@ _NOTE_START = re.compile(
     r"see also|also in|also see|notes?|supplementary|appendix|github|demo)(?![\w-])",  # not "Link-Backdoor: ..."
     re.I,
 )
+_NOTE_WORD_END = re.compile(r"\s*(?:[:：(\[]|https?://|$)")
 _ACRONYM = re.compile(r"^[A-Za-z0-9&/+.\-]{2,15}\s*(?::|=|—|–|\s-)\s+\S")
 _PLACEHOLDER = re.compile(r"^(?:title|paper|papers|name|paper title|paper name|todo|tbd|xxx|\.\.\.|-+)\s*\d*$")
 _RESOURCE_WORDS = re.compile(
@@ -484,7 +485,8 @@ def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
         url = s.piece.url.strip()
         if url and not url.startswith("#"):
             links.append(Link(url=url, text=s.piece.text))
-    anchor_only = bool(link_spans) and not links
+    # (An empty target, "[Title]()", is a title without its link yet, not an in-page anchor.)
+    anchor_only = not links and any(s.piece.url.strip().startswith("#") for s in link_spans)
     # Bare URLs in the text are links too (lists often paste them).
     if "http" in text:
         for m in _BARE_URL.finditer(text):
@@ -533,7 +535,12 @@ def _looks_like_authors(text: str) -> bool:
     return ". " in t and len(head) >= 2 and all(_NAME_PART.match(p) for p in head)
 
 
-def _title_score(c: _Candidate, default: _Candidate) -> float:
+def _names_only(text: str) -> bool:
+    parts = [p.strip() for p in re.split(r",|\band\b|&", text.strip(" .")) if p.strip()]
+    return len(parts) >= 2 and all(_NAME_PART.match(p) for p in parts)
+
+
+def _title_score(c: _Candidate, default: _Candidate, text_after: str = "") -> float:
     """How much a candidate looks like the entry's title (the highest wins; ties go to the earliest)."""
     raw = " ".join(c.raw.split())
     words = len(raw.split())
@@ -550,6 +557,10 @@ def _title_score(c: _Candidate, default: _Candidate) -> float:
         score -= 4.0
     if raw.endswith((":", "：")):
         score -= 3.0  # a label for the link after it ("视觉domain adaptation综述：[Title](url)")
+    elif c.kind == "lead" and raw.endswith(".") and _names_only(raw):
+        score -= 6.0  # "Ivan Vulić and Anna Korhonen. [Title](url)" (THUNLP-MT line 1097)
+    if c.kind in ("link", "bold") and words <= 3 and text_after.startswith((":", "：")):
+        score -= 1.0  # a name or a label before its colon ("**System report**: ...", THUNLP-MT line 1164)
     if len(raw) > 300:
         score -= 2.0
     return score
@@ -579,11 +590,12 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
             rest = text[m.end():end].strip()
             if len(rest.split()) >= 2 and not _venue_only(rest.strip(" ,.;*_")):
                 cands.append(_Candidate(f"{default.raw.strip()}: {rest}", default.start, end, "joined"))
-    if default.kind == "lead" and (m := _APA.match(text, start)) and _APA_AUTHOR_START.match(text, start):
+    if default.kind == "lead" and (m := _APA.match(text, start)) and _APA_AUTHOR_START.match(text, start) and not any(
+            m.start("title") <= s.start < m.end("title") for s in link_spans):  # a linked title is whole
         cands.append(_Candidate(m.group("title"), m.start("title"), m.end("title"), "cited", m.group("year")))
     if len(cands) == 1:
         return default
-    return max(cands, key=lambda c: (_title_score(c, default), -c.start))
+    return max(cands, key=lambda c: (_title_score(c, default, text[c.end:c.end + 2].lstrip()), -c.start))
 
 
 def _analyze(pieces: list[Piece]) -> Analysis:
@@ -716,8 +728,9 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "note: links without a title"
     if title.lower().startswith(("http://", "https://", "www.")):
         return "bare URL without a title"
-    if _NOTE_START.match(title) and not a.tagged:
-        return "note about the paper above"
+    if (m := _NOTE_START.match(title)) and not a.tagged and (
+            " " in m.group(0) or len(title.split()) <= 3 or _NOTE_WORD_END.match(title, m.end())):
+        return "note about the paper above"  # not "Code Vectors: Understanding Programs ..." (src-d line 161)
     if not a.title_from_link and _looks_like_authors(title):
         return "note: an author line"  # "  - A, B, and C. *ICCV*, 2021." under its paper (THUYimingLi)
     if _PLACEHOLDER.match(normalize_title(title)):
@@ -730,14 +743,16 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
                 return "acronym or glossary line"
             return "no link, venue or year (a note or a category)"
         hosts = [host_of(link.url) for link in http]
-        if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or _RESOURCE_WORDS.search(title):
-            return "course, video or other resource"
+        paper_link = not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
+        if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or (
+                _RESOURCE_WORDS.search(title) and not paper_link):  # not eugeneyan's line 200, a paper
+            return "course, video or other resource"  # on a "Course Recommendation System"
         if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
             # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
             return f"not a paper section ({section[-1]})"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
-        if ids_from_links(http).is_empty() and not any(_PAPER_FILE.search(link.url) for link in http):
+        if not paper_link:
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"

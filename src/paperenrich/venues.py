@@ -96,6 +96,17 @@ VENUES: dict[str, tuple[str, ...]] = {
     "FGCS": (r"^fgcs\b", r"future generation computer systems"),
     "CoNEXT": (r"^conext\b",),
     "OpenAI": (),
+    # Journals and conferences of the corpus lists beyond systems and ML (tags such as "[TOSEM]",
+    # "[TIFS]" in hzysvilla's smart-contract list, "IEEE TNNLS-22" in transferlearning, "BMVC 2021",
+    # "SIGGRAPH 2022" in awesome-NeRF, "*ICRA, Oct 2024*" in GT-RIPL).
+    **{name: (rf"^(?:ieee |acm )?{name.lower()}\b",) for name in (
+        "TIFS", "TSE", "TOSEM", "TDSC", "TOPLAS", "TON", "TC", "EMSE", "TPAMI", "TIP", "TNNLS", "TMM", "TCSVT",
+        "IJCV", "TOG", "TVCG", "TASLP", "TACL", "TKDD", "TOIS", "TWEB", "TOCS", "TOS", "TSC", "TCC", "TMC",
+        "CAV", "ICPC", "POPL", "PLDI", "OOPSLA", "ISSTA", "ASE", "MSR", "SANER", "ICSME", "CHI", "UIST",
+        "CSCW", "NDSS", "AsiaCCS", "ACSAC", "RAID", "ESORICS", "EuroS&P", "ICRA", "IROS", "RSS", "CoRL",
+        "RA-L", "BMVC", "SIGGRAPH", "WACV", "ACCV", "3DV", "COLING", "EACL", "INTERSPEECH", "ICASSP",
+        "ECAI", "UAI", "COLT", "STOC", "FOCS", "SODA", "ICDM", "CIKM", "WSDM", "MM", "FAccT", "HotCloud")
+        if name != "HotCloud"},
 }
 
 # Words that stand where a venue would, but are not one.
