@@ -796,6 +796,7 @@ class _Item:
     draft: _Draft | None = None
     seen_para: bool = False
     has_sublist: bool = False  # its notes (authors, venue, year) are still to come
+    end: int = 0  # byte offset where the item ends
 
 
 class _Scanner:
@@ -902,7 +903,8 @@ class _Scanner:
                 stack += reversed(node.children)
             elif name == "list_item":
                 self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=any(
-                    k.name in ("bullet_list", "ordered_list") for k in node.children)))
+                    k.name in ("bullet_list", "ordered_list") for k in node.children),
+                    end=node.srcmap[1] if node.srcmap else 0))
                 stack.append(("end_item",))
                 stack += reversed(self._item_blocks(node.children))
             elif name == "table":
@@ -934,7 +936,10 @@ class _Scanner:
     def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
         if srcmap is None:  # a tight item's text: from its first to its last inline node
             maps = [m for k in kids if (m := k.srcmap)]
-            srcmap = (maps[0][0], maps[-1][1]) if maps else None
+            # (never past the item: after a tab markdown-it.rs maps inline nodes a few bytes too far,
+            # into the next line; Best-Incremental-Learning line 446)
+            item_end = self.items[-1].end if self.items else None
+            srcmap = (maps[0][0], min(maps[-1][1], item_end or maps[-1][1])) if maps else None
         if srcmap is None:
             return
         if self.items:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
+from paperenrich.markdown import Document
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 
 MARK_OPEN = "<!-- paperenrich -->"
@@ -68,11 +69,11 @@ def strip_additions(text: str) -> str:
         text = stripped
 
 
-# --- finding link destinations in a line ---------------------------------------------------------
+# --- finding link destinations ------------------------------------------------------------------
+# The link destinations come from the document model (paperenrich.markdown), the same links `check`
+# collects and `scan` gives its entries; `fix` rewrites them at their exact source offsets.
 
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_BARE_URL = re.compile(r"https?://[^\s<>\[\]]+")
-_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 
 
 def _unescape(dest: str) -> str:
@@ -80,60 +81,23 @@ def _unescape(dest: str) -> str:
     return _BACKSLASH_ESCAPE.sub(r"\1", dest)
 
 
-def _inline_destination(line: str, start: int) -> tuple[int, int] | None:
-    """Span of the destination of an inline link whose "(" is at `start`, or None."""
-    i = start + 1
-    while i < len(line) and line[i] in " \t":
-        i += 1
-    if i < len(line) and line[i] == "<":
-        end = line.find(">", i + 1)
-        return (i + 1, end) if end != -1 else None
-    depth, j = 0, i
-    while j < len(line):
-        char = line[j]
-        if char == "\\" and j + 1 < len(line):
-            j += 2
+def destinations_by_line(doc: Document) -> dict[int, list[tuple[int, int]]]:
+    """{1-based line: [(start, end) of each link destination written on it, relative to the line]}."""
+    by_line: dict[int, list[tuple[int, int]]] = {}
+    for link in doc.links:
+        if link.end <= link.start:
             continue
-        if char in " \t":
-            break
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        j += 1
-    return (i, j) if j > i else None
-
-
-def _trim_bare_url(url: str) -> str:
-    """GFM autolink rule: trailing punctuation and an unbalanced ")" are not part of the URL."""
-    while url and (url[-1] in ".,:;!?*_~'\"" or (url[-1] == ")" and url.count(")") > url.count("("))):
-        url = url[:-1]
-    return url
+        line = doc.line_of(link.start)
+        base = doc.line_starts[line - 1]
+        by_line.setdefault(line, []).append((link.start - base, link.end - base))
+    for spans in by_line.values():
+        spans.sort()
+    return by_line
 
 
 def link_spans(line: str) -> list[tuple[int, int]]:
-    """(start, end) of every link destination in a line: inline links, autolinks and bare URLs."""
-    spans: list[tuple[int, int]] = []
-    for match in re.finditer(r"\]\(", line):
-        span = _inline_destination(line, match.end() - 1)
-        if span:
-            spans.append(span)
-    for match in _AUTOLINK.finditer(line):
-        spans.append(match.span(1))
-
-    def covered(pos: int) -> bool:
-        return any(s <= pos < e for s, e in spans)
-
-    for match in _BARE_URL.finditer(line):
-        if not covered(match.start()):
-            url = _trim_bare_url(match.group())
-            spans.append((match.start(), match.start() + len(url)))
-    return sorted(spans)
-
-
-# --- deciding what each link becomes --------------------------------------------------------------
+    """(start, end) of every link destination in one line read as a document of its own."""
+    return destinations_by_line(Document(line)).get(1, [])
 
 
 def _normalize_link(url: str) -> str:
@@ -222,9 +186,10 @@ def _with_addition(text: str, addition: str) -> str:
 # --- rewriting one line ----------------------------------------------------------------------
 
 
-def _rewrite_links(segment: str, decide: Callable[[str], tuple[str, str] | None], changes: list[Change], line_no: int) -> str:
+def _rewrite_links(segment: str, spans: Sequence[tuple[int, int]], decide: Callable[[str], tuple[str, str] | None],
+                   changes: list[Change], line_no: int) -> str:
     out, pos = [], 0
-    for start, end in link_spans(segment):
+    for start, end in spans:
         raw = segment[start:end]
         decision = decide(_unescape(raw))
         if decision is None:
@@ -280,20 +245,25 @@ def _title_cell(cells: list[str], entry: Entry) -> int:
 
 def _rewrite_line(
     line: str, entry: Entry, first: bool, decide, addition: str, changes: list[Change], line_no: int,
-    widths: list[int] | None = None,
+    widths: list[int] | None = None, spans: Sequence[tuple[int, int]] = (),
 ) -> str:
+    """One line rewritten; `spans` are its link destinations in the line without our additions."""
     if entry.kind == "table":
         cells = _CELL_SPLIT.split(line)
         if widths is not None and len(widths) != len(cells):
             widths = None
         target = _title_cell(cells, entry) if first else -1
+        offset = 0  # where the cell starts in the line without additions
         for i, cell in enumerate(cells):
-            new = _rewrite_links(strip_additions(cell), decide, changes, line_no)
+            bare = strip_additions(cell)
+            mine = [(s - offset, e - offset) for s, e in spans if offset <= s and e <= offset + len(bare)]
+            offset += len(bare) + 1
+            new = _rewrite_links(bare, mine, decide, changes, line_no)
             if i == target:
                 new = _with_addition(new, addition.replace("|", "\\|"))
             cells[i] = _repad(cell, new, widths[i] if widths else None)
         return "|".join(cells)
-    new = _rewrite_links(strip_additions(line), decide, changes, line_no)
+    new = _rewrite_links(strip_additions(line), spans, decide, changes, line_no)
     if first and entry.kind != "heading":
         new = _with_addition(new, addition)
     return new
@@ -316,6 +286,7 @@ def rewrite_markdown(
     unknown = [a for a in additions if a not in ADDITIONS]
     if unknown:
         raise ValueError(f"unknown addition(s) {', '.join(unknown)}; choose from {', '.join(ADDITIONS)}")
+    spans_of = destinations_by_line(Document(strip_additions(text)))  # (our blocks never span lines)
     parts = _LINE_BREAK.split(text)  # [line, break, line, break, ..., last line]
     lines, breaks = parts[0::2], parts[1::2]
     policy = LinkPolicy(link_results, canonical)
@@ -335,7 +306,8 @@ def rewrite_markdown(
             done.add(line_no)
             before = lines[line_no - 1]
             widths = _column_widths(lines, line_no) if entry.kind == "table" else None
-            after = _rewrite_line(before, entry, line_no == entry.line, decide, wanted, changes, line_no, widths)
+            after = _rewrite_line(before, entry, line_no == entry.line, decide, wanted, changes, line_no, widths,
+                                  spans_of.get(line_no, ()))
             old_blocks, new_blocks = _ADDITION_RE.findall(before), _ADDITION_RE.findall(after)
             if old_blocks != new_blocks:
                 changes.append(Change(line_no, "addition", " ".join(old_blocks).strip(), wanted, "template"))

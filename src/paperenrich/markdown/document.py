@@ -187,7 +187,8 @@ class Document:
             raw = m.group(group).strip()
             if raw:
                 start = s + m.start(group)
-                yield LinkSpan(html.unescape(raw), start, start + len(m.group(group)), self.line_of(start), "html")
+                kind = "image" if tag in ("img", "source") else "html"
+                yield LinkSpan(html.unescape(raw), start, start + len(m.group(group)), self.line_of(start), kind)
 
     def _bare(self, run: _Run):
         text = run.text
