@@ -83,8 +83,9 @@ def report(name: str, world: ScholarWorld, docs: list[dict], wall: float, bounds
     print(f"  arXiv sent {arxiv_sent:4d}: id_list {req['arxiv_id_list']} (lower bound {bound['arxiv_id_list']} = ceil(ids/100) per run), "
           f"{req['arxiv_id_followup']} follow-ups, {req['arxiv_title_search']} ORed ti: searches")
     print(f"  S2 sent    {s2_sent:4d}: batch {req['s2_batch']} (lower bound {bound['s2_batch']} = ceil(ids/500) per run), "
-          f"{req['s2_batch_followup']} follow-ups, bulk {req['s2_bulk_search']} + {req['s2_bulk_search_next_page']} next pages")
-    titles = req["s2_bulk_search"] + req["s2_bulk_search_next_page"] + req["arxiv_title_search"]
+          f"{req['s2_batch_followup']} follow-ups, bulk {req['s2_bulk_search']} + {req['s2_bulk_search_narrowed']} narrowed "
+          f"after a flood + {req['s2_bulk_search_next_page']} next pages")
+    titles = req["s2_bulk_search"] + req["s2_bulk_search_narrowed"] + req["s2_bulk_search_next_page"] + req["arxiv_title_search"]
     print(f"  title requests {titles} for {bound['title_only']} title-only entries ({titles / max(bound['title_only'], 1):.3f} each); "
           f"/paper/search/match apart: {matches} (one title each)")
     arxiv_lane = max(arxiv_sent - 1, 0) * arxiv_interval

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from paperenrich.sources import s2
+
 from paperenrich.errors import NetworkUnavailable
 from paperenrich.listparse import scan_text
 from paperenrich.resolve import enrich_list
@@ -246,9 +248,14 @@ def _bulk_pages(log) -> list[bool]:
     return [bool(r.param("token")) for r in log.records(service="s2", path="/paper/search/bulk")]
 
 
-def test_bulk_search_reads_continuation_pages_while_a_title_is_unmatched(scholar_world, scholar_settings):
+def _bulk_queries(log) -> list[tuple[str, str | None]]:
+    """For each S2 bulk request in order: its query and its year filter."""
+    return [(r.param("query"), r.param("year")) for r in log.records(service="s2", path="/paper/search/bulk")]
+
+
+def test_a_flooded_bulk_page_is_narrowed_until_the_hidden_title_is_found(scholar_world, scholar_settings):
     # "Neural networks" is a phrase of ~1900 titles in the world (and the title of none), so the ORed
-    # query overflows its first 1000-paper page; "Deep learning" (KDD'14) sorts past the first two pages.
+    # query floods its 1000-paper page; "Deep learning" (KDD'14) sorts past it, hidden.
     (target,) = scholar_world.corpus.find_title("Deep learning")
     assert not scholar_world.corpus.find_title("Neural networks")
     text = "- Deep learning (KDD'14)\n- Neural networks (ICML'15)\n"
@@ -256,19 +263,26 @@ def test_bulk_search_reads_continuation_pages_while_a_title_is_unmatched(scholar
     deep, neural = result.resolutions
     assert deep.paper is not None and deep.paper.s2_id == target.s2_id and deep.paper.match.method == "title"
     assert neural.paper is None
-    assert _bulk_pages(scholar_world.log) == [False, True, True]  # one query, then its next two pages
-    assert result.stats.requests["s2_bulk_search_next_page"] == 2
-    # The bulk pages found it: no one-title fallback request was spent on "Deep learning".
+    # The flood splits the OR group; the title that floods alone is asked within its list year.
+    assert _bulk_queries(scholar_world.log) == [('"Deep learning" | "Neural networks"', None), ('"Deep learning"', None),
+                                                ('"Neural networks"', None), ('"Neural networks"', "2014-2016")]
+    assert result.stats.requests["s2_bulk_search_narrowed"] == 3
+    # The narrowed search found it: no one-title fallback request was spent on "Deep learning".
     matched = [r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/match")]
     assert "Deep learning" not in matched and matched
 
 
-def test_bulk_search_reads_at_most_three_pages(scholar_world, scholar_settings):
-    # Neither title is the title of a paper in the world, and together they match over 3000 papers.
+def test_a_title_that_floods_even_within_its_years_reads_at_most_three_pages(scholar_world, scholar_settings):
+    # Neither title is the title of a paper in the world; each alone matches over 1000 papers, and
+    # "Neural networks" still does within 2014-2016 when the year filter is not given (no list year).
     assert not scholar_world.corpus.find_title("Neural networks") and not scholar_world.corpus.find_title("Reinforcement learning")
-    result = run("- Neural networks (ICML'15)\n- Reinforcement learning (NeurIPS'16)\n", scholar_settings)
+    result = run("- Neural networks (ICML)\n- Reinforcement learning (NeurIPS'16)\n", scholar_settings)
     assert [r.paper for r in result.resolutions] == [None, None]
-    assert _bulk_pages(scholar_world.log) == [False, True, True]
+    queries = _bulk_queries(scholar_world.log)
+    assert queries[0] == ('"Neural networks" | "Reinforcement learning"', None)
+    assert ('"Reinforcement learning"', "2015-2017") in queries
+    assert _bulk_pages(scholar_world.log).count(True) <= 2 * (s2.BULK_MAX_PAGES - 1)  # continuation pages bounded
+    assert len(queries) <= 1 + 2 + 1 + 2 * (s2.BULK_MAX_PAGES - 1)
 
 
 def test_bulk_search_stops_paging_once_every_title_has_its_paper(scholar_world, scholar_settings):

@@ -35,12 +35,13 @@ from paperenrich.pacing import service_pacer
 from paperenrich.merge import merge
 from paperenrich.model import Candidate, Entry, Match, Resolution, ScanResult
 from paperenrich.overrides import Overrides
+from paperenrich.sources import ServiceRefusing
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
 from paperenrich.sources.records import ArxivRecord, RecordError, S2Record, is_malformed, load_cached, malformed_message
 from paperenrich.title_match import match_similarity
 from paperenrich.titles import normalize_title
-from paperenrich.verify import TITLE_MIN, Choice, Facts, choose, from_arxiv, from_s2, verify_id
+from paperenrich.verify import TITLE_MIN, Choice, Facts, choose, from_arxiv, from_s2, verify_id, with_link_hints
 
 # Cache namespaces (see cache.py); values are records, lists of records, or None ("not found").
 NS_ARXIV, NS_S2, NS_S2_TITLE, NS_AX_TITLE, NS_S2_MATCH = "arxiv", "s2", "s2_title", "arxiv_title", "s2_match"
@@ -69,6 +70,7 @@ class Stats:
     """What a run did: requests per endpoint, time waiting on rate limits, outcomes."""
 
     requests: Counter = field(default_factory=Counter)
+    stopped: dict = field(default_factory=dict)  # service -> why the run stopped asking it (circuit breaker)
     rate_wait: float = 0.0
     outcomes: Counter = field(default_factory=Counter)
     wall: float = 0.0
@@ -80,6 +82,7 @@ class Stats:
             "rate_limit_wait_s": round(self.rate_wait, 3),
             "wall_s": round(self.wall, 3),
             **{k: self.outcomes.get(k, 0) for k in ("by_id", "by_title", "by_override", "unresolved", "errors")},
+            "stopped": dict(self.stopped),
         }
 
 
@@ -180,7 +183,7 @@ def plan_work(entries: Iterable[Entry], overrides: Overrides) -> list[Work]:
     works = []
     for entry in entries:
         pin = overrides.pin_for(entry)
-        arxiv_id = entry.ids.arxiv
+        arxiv_id = ax.canonical_id(entry.ids.arxiv) if entry.ids.arxiv else None
         s2_key = None
         if pin:
             kind, value = pin
@@ -426,24 +429,51 @@ class Resolver:
         return out
 
     async def _bulk_search(self, titles: dict[str, str]) -> list[dict]:
-        """The hits of one ORed bulk query, reading continuation pages while the page was full and
-        a title still has no near-identical hit, BULK_MAX_PAGES pages at most.
+        """The hits of one ORed bulk query, narrowed where the page floods.
 
-        Why pages rather than smaller batches: one short, common title ("Neural networks") can fill a
-        1000-paper page on its own, so no batch size guarantees a page never overflows, and smaller
-        batches would cost more requests on every list. A continuation page costs a request only in
-        the rare batch that overflows with titles still unmatched; the bound keeps a hopeless batch
-        cheap (what stays unmatched goes on to arXiv and /paper/search/match as before).
+        The live bulk search matches title and abstract, stems terms and sorts by paperId, so one
+        common title ("An Introduction", "Neural networks") can fill the 1000-paper page and hide the
+        other titles of the batch. A full page with titles still unmatched is a flood: those titles
+        are asked again in two smaller OR groups (recursively); a single title that still floods is
+        asked within its list year (one year either side), then continuation pages are read,
+        BULK_MAX_PAGES at most. A batch that does not flood costs one request, as before.
         """
-        queries = list(titles.values())
-        hits, token = await self.s2_client.search_bulk(queries)
-        page, pages = hits, 1
-        while token and len(page) >= s2.BULK_PAGE and pages < s2.BULK_MAX_PAGES and self._unsettled(hits, queries):
-            page, token = await self.s2_client.search_bulk(queries, token=token)
+        years = self._years_of(list(titles))
+        return await self._bulk_narrowing(list(titles.values()), {titles[k]: years.get(k) for k in titles})
+
+    async def _bulk_narrowing(self, queries: list[str], years: dict[str, int | None], year: str | None = None) -> list:
+        hits, token = await self.s2_client.search_bulk(queries, year=year)
+        if len(hits) < s2.BULK_PAGE:
+            return hits  # the page holds every match: no flood
+        unsettled = [q for q in queries if self._unsettled(hits, [q])]
+        if not unsettled:
+            return hits
+        if len(unsettled) > 1:
+            half = len(unsettled) // 2
+            for group in (unsettled[:half], unsettled[half:]):
+                self.stats.requests["s2_bulk_search_narrowed"] += 1
+                hits = hits + await self._bulk_narrowing(group, years, year)
+            return hits
+        (query,) = unsettled
+        listed = years.get(query)
+        if listed and year is None:
+            self.stats.requests["s2_bulk_search_narrowed"] += 1
+            return hits + await self._bulk_narrowing([query], years, f"{listed - 1}-{listed + 1}")
+        pages = 1
+        while token and pages < s2.BULK_MAX_PAGES and self._unsettled(hits, [query]):
+            page, token = await self.s2_client.search_bulk([query], token=token, year=year)
             self.stats.requests["s2_bulk_search_next_page"] += 1
             hits = hits + page
             pages += 1
         return hits
+
+    def _years_of(self, keys: list[str]) -> dict[str, int | None]:
+        """title key -> the list year of the first entry with that key (None when the list gives none)."""
+        out: dict[str, int | None] = {}
+        for w in self.works:
+            if w.title_key in keys and w.title_key not in out:
+                out[w.title_key] = with_link_hints(w.entry).year
+        return out
 
     @staticmethod
     def _unsettled(hits: list[dict], titles: list[str]) -> bool:
@@ -458,10 +488,18 @@ class Resolver:
                 self.lookups.fail(ns, [k for k in keys if k not in valid], "malformed arXiv id")
             if not valid:
                 return
-            self.lookups.put(ns, await arxiv_client.fetch_ids(valid))
+            try:
+                self.lookups.put(ns, await arxiv_client.fetch_ids(valid))
+            except ax.EmptyFeed as exc:
+                self._empty_id_feed(valid, str(exc))
         elif ns == NS_AX_TITLE:
             titles = self._titles_of(keys)
-            hits = await arxiv_client.search_titles(list(titles.values()))
+            try:
+                hits = await arxiv_client.search_titles(list(titles.values()))
+            except ax.EmptyFeed:
+                # These titles are here because S2 found nothing confident either: two services
+                # agreeing is a "not found" (cached with the short negative TTL).
+                hits = []
             self.lookups.put(ns, self._assign(hits, titles))
         elif ns == NS_S2:
             self.lookups.put(ns, await s2_client.fetch_batch(keys))
@@ -480,6 +518,15 @@ class Resolver:
         elif ns == NS_S2_MATCH:
             titles = self._titles_of(keys)
             self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
+
+    def _empty_id_feed(self, ids: list[str], message: str) -> None:
+        """arXiv kept answering an empty feed for ids: "not found" only for an id S2 has already
+        said it does not know either; the others fail (not cached), so a rerun asks again."""
+        unknown_to_s2 = {i: None for i in ids
+                         if self.lookups.has(NS_S2, s2.id_key("ARXIV", i)) and self.lookups.get(NS_S2, s2.id_key("ARXIV", i)) is None
+                         and (NS_S2, s2.id_key("ARXIV", i)) not in self.lookups.errors}
+        self.lookups.put(NS_ARXIV, unknown_to_s2)
+        self.lookups.fail(NS_ARXIV, [i for i in ids if i not in unknown_to_s2], f"{message}; a rerun asks again")
 
     async def _lane(self, lane: str, plan: Callable[[], tuple[str, list[str], str] | None]) -> None:
         while not self._all_done():
@@ -507,6 +554,14 @@ class Resolver:
             except ServiceUnreachable as exc:
                 self.dead[lane] = str(exc)
                 self.lookups.fail(ns, keys, f"{lane} unreachable")
+            except ServiceRefusing as exc:
+                # The circuit breaker: a service that keeps refusing is not asked again in this run;
+                # what it would have answered is an error a rerun retries.
+                why = f"{LANE_NAMES[lane]} kept refusing ({exc}); stopped asking it"
+                self.dead[lane] = why
+                self.contacted.add(lane)
+                self.stats.stopped[LANE_NAMES[lane]] = str(exc)
+                self.lookups.fail(ns, keys, why)
             except DeadlineExceeded as exc:
                 # A service that held one request (retries included) past the deadline would hold
                 # the next ones too: the lane stops for this run; a rerun asks again. It did accept
@@ -572,6 +627,9 @@ class Resolver:
             raise NetworkUnavailable(
                 f"no network: {self.dead['arxiv']}; {self.dead['s2']} (use --offline to work from the cache)"
             )
+
+
+LANE_NAMES = {"arxiv": "arXiv", "s2": "S2"}
 
 
 def _describe(exc: BaseException) -> str:

@@ -44,7 +44,9 @@ def split_id(raw: str) -> tuple[str, int | None] | None:
         return m.group(1), int(m.group(3)) if m.group(3) else None
     m = OLD_ID.match(raw)
     if m:
-        return m.group(1), int(m.group(4)) if m.group(4) else None
+        # "math.GT/0309136" is filed (and answered) as "math/0309136": the subject class is not part of the id
+        base = m.group(1).replace(m.group(2), "", 1) if m.group(2) else m.group(1)
+        return base, int(m.group(4)) if m.group(4) else None
     return None
 
 
@@ -82,6 +84,11 @@ class ArxivService:
             return Response(503, b"<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n",
                             "text/html", {"Retry-After": f"{self.RETRY_AFTER_503 * self.time_scale:g}"})
         return Response(status, f"<html><body><h1>{status}</h1></body></html>\n".encode(), "text/html")
+
+    def empty(self, request: Request) -> Response:
+        """The valid, empty feed the live API sometimes gives for a query that has answers."""
+        query = request.param("search_query", "") or ""
+        return Response(200, self.render_feed(query, request.param("id_list", "") or "", 0, 10, 0, []), ATOM_TYPE)
 
     def handle(self, request: Request) -> Response:
         if request.path.rstrip("/") != "/api/query":

@@ -12,6 +12,8 @@ and at most `times` times. Kinds:
     truncate      announce the full Content-Length, send only the first half, then close
     malformed     a complete response whose body is cut and garbled (invalid XML / JSON)
     content_type  200 with an HTML page as `text/html` instead of the API's format
+    empty         200 with a valid answer that holds nothing (arXiv: a feed with totalResults 0), as
+                  the live arXiv API intermittently gives for queries that do have answers
 
 Delays are real seconds: they are not multiplied by the world's time scale.
 """
@@ -22,7 +24,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("latency", "status", "reset", "hang", "slow_body", "truncate", "malformed", "content_type")
+KINDS = ("latency", "status", "reset", "hang", "slow_body", "truncate", "malformed", "content_type", "empty")
 
 
 @dataclass
@@ -127,3 +129,7 @@ class Faults:
 
     def wrong_content_type(self, **match) -> Fault:
         return self.add("content_type", **match)
+
+    def empty_answers(self, **match) -> Fault:
+        """A valid answer with no results (arXiv's intermittent empty feed)."""
+        return self.add("empty", **match)

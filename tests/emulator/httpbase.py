@@ -164,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(latency)
             response = service.admit(request)
             if response is None:
-                response = self._fault_response(service, fault) if fault else None
+                response = self._fault_response(service, fault, request) if fault else None
                 if response is None:
                     response = service.handle(request)
             else:
@@ -182,7 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- acting out faults ----------------------------------------------------------------------
     @staticmethod
-    def _fault_response(service: Service, fault: Fault) -> Response | None:
+    def _fault_response(service: Service, fault: Fault, request: Request) -> Response | None:
+        if fault.kind == "empty":
+            return service.empty(request)
         if fault.kind == "status":
             response = service.error(fault.status)
             if fault.body is not None:

@@ -52,6 +52,7 @@ TOO_MANY = ("Too Many Requests. Please wait and try again or apply for a key for
             "https://www.semanticscholar.org/product/api#api-key-form")
 MATCH_THRESHOLD = 62.0  # rapidfuzz ratio below which /search/match says "Title match not found"
 BATCH_LIMIT = 500
+BATCH_MAX_BYTES = 10 * 1024 * 1024  # the live API's limit on one answer
 BULK_PAGE = 1000
 KNOWN_PARAMS = {
     "paper": {"fields"},
@@ -63,6 +64,17 @@ KNOWN_PARAMS = {
     "bulk": {"query", "fields", "year", "publicationTypes", "openAccessPdf", "venue", "fieldsOfStudy",
              "publicationDateOrYear", "minCitationCount", "token", "sort", "offset", "limit"},
 }
+
+
+BULK_STOPWORDS = frozenset("a an the of for and in on with to via by from at as is are its into".split())
+
+
+def stem(word: str) -> str:
+    """A crude English stemmer (the live index stems terms): 'networks' -> 'network', 'learning' -> 'learn'."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
 
 
 def dumps(data) -> bytes:
@@ -91,11 +103,29 @@ class S2Service:
         self.api_key = api_key
         self.key_interval = key_interval
         self.pool = pool
+        self._stem_index: dict[str, set[int]] | None = None  # built on first use of the live bulk matching
         self.reset()
 
     def reset(self) -> None:
         self.key_limiter = IntervalLimiter(self.key_interval)
         self.pool_limiter = PoolLimiter(*self.pool)
+        self.live()
+
+    def live(self, *, batch_max_bytes: int = BATCH_MAX_BYTES, batch_timeout_over: int | None = None,
+             bulk_title_and_abstract: bool = False) -> None:
+        """Switch on behaviours of the live API (all off after `reset`, except the 10 MB answer limit):
+        - `batch_max_bytes`: a /paper/batch answer larger than this is refused with a 400, as the
+          live API refuses answers over 10 MB;
+        - `batch_timeout_over`: a batch of more ids than this gets a 504 gateway timeout, as large
+          batches do on the live API;
+        - `bulk_title_and_abstract`: /paper/search/bulk matches a quoted phrase's stemmed words
+          anywhere in the title and the abstract (the emulator's records carry no abstract, so their
+          venue name stands in for it), not the phrase in the title: a common phrase ("An
+          Introduction") floods the 1,000-paper page, in paperId order.
+        """
+        self.batch_max_bytes = batch_max_bytes
+        self.batch_timeout_over = batch_timeout_over
+        self.bulk_title_and_abstract = bulk_title_and_abstract
 
     # --- the Service protocol ---------------------------------------------------------------------
     def admit(self, request: Request) -> Response | None:
@@ -119,6 +149,18 @@ class S2Service:
         if status >= 500:
             return gateway_error(status, b'{"message": "Internal Server Error"}', "InternalServerErrorException")
         return app_error(status, "Bad request")
+
+    def empty(self, request: Request) -> Response:
+        """A valid answer with nothing in it (batch: a null for every id; searches: no data)."""
+        if request.path.endswith("/paper/batch"):
+            try:
+                ids = json.loads(request.body or b"null").get("ids") or []
+            except (ValueError, AttributeError):
+                ids = []
+            return Response(200, dumps([None] * len(ids)), JSON)
+        if request.path.endswith("/search/match"):
+            return app_error(404, "Title match not found")
+        return Response(200, dumps({"total": 0, "token": None, "data": []}), JSON)
 
     def handle(self, request: Request) -> Response:
         path = request.path
@@ -160,11 +202,17 @@ class S2Service:
             return app_error(400, 'Body must be a JSON object with an "ids" list of strings')
         if len(ids) > BATCH_LIMIT:
             return app_error(400, f"Cannot process more than {BATCH_LIMIT} ids in one request")
+        if self.batch_timeout_over is not None and len(ids) > self.batch_timeout_over:
+            return self.error(504)
         out = []
         for paper_id in ids:
             rec = self.lookup(paper_id)
             out.append(self.render(rec, fields) if rec is not None else None)
-        return Response(200, dumps(out), JSON)
+        body = dumps(out)
+        if len(body) > self.batch_max_bytes:
+            return app_error(400, f"Response would exceed maximum size of {self.batch_max_bytes} bytes; "
+                                  "request fewer papers or fewer fields")
+        return Response(200, body, JSON)
 
     def match(self, request: Request) -> Response:
         self._check_params(request, "match")
@@ -339,6 +387,8 @@ class S2Service:
         if isinstance(node, s2_query.Not):
             return set(range(len(c.records))) - self.evaluate_bulk(node.node)
         words = node.text.split()
+        if self.bulk_title_and_abstract and not node.prefix:
+            return self._stemmed_anywhere(words)
         if node.prefix:
             keys = [k for k in c.title_index if k.startswith(node.text)]
             return {i for k in keys for i in c.title_index[k]}
@@ -347,6 +397,24 @@ class S2Service:
             needle = f" {node.text} "
             cands = {i for i in cands if needle in f" {c.folded_titles[i]} " or needle in f" {c.folded_arxiv_title(i)} "}
         return cands
+
+    def _stemmed_anywhere(self, words: list[str]) -> set[int]:
+        """Records whose title or abstract stand-in holds every stemmed content word of the phrase."""
+        c = self.corpus
+        wanted = {stem(w) for w in words if w not in BULK_STOPWORDS} or {stem(w) for w in words}
+        if not wanted:
+            return set()
+        if self._stem_index is None:
+            index: dict[str, set[int]] = {}
+            for i, rec in enumerate(c.records):
+                for w in f"{c.folded_titles[i]} {fold(rec.venue or '')}".split():
+                    index.setdefault(stem(w), set()).add(i)
+            self._stem_index = index
+        sets = sorted((self._stem_index.get(w, set()) for w in wanted), key=len)
+        out = set(sets[0])
+        for other in sets[1:]:
+            out &= other
+        return out
 
     # --- request helpers ------------------------------------------------------------------------
     @staticmethod

@@ -17,11 +17,14 @@ def summary_line(stats) -> str:
     req = s["requests"]
     arxiv = sum(n for k, n in req.items() if k.startswith("arxiv"))
     s2 = sum(n for k, n in req.items() if k.startswith("s2"))
+    match = req.get("s2_match", 0)
     total = s["by_id"] + s["by_title"] + s["by_override"] + s["unresolved"]
+    stopped = "".join(f"; stopped asking {name}: {why} (a rerun retries those entries)" for name, why in s["stopped"].items())
     return (
         f"enrich: {total} entries: {s['by_id']} by id, {s['by_title']} by title, {s['by_override']} pinned, "
-        f"{s['unresolved']} unresolved ({s['errors']} with errors); {arxiv + s2} requests (arXiv {arxiv}, S2 {s2}), "
-        f"{s['rate_limit_wait_s']:.1f} s waiting on rate limits, {s['wall_s']:.1f} s in all"
+        f"{s['unresolved']} unresolved ({s['errors']} with errors); {arxiv + s2} requests (arXiv {arxiv}, S2 {s2}"
+        f"{f', of which /search/match on {match} titles' if match else ''}), "
+        f"{s['rate_limit_wait_s']:.1f} s waiting on rate limits, {s['wall_s']:.1f} s in all{stopped}"
     )
 
 

@@ -12,6 +12,14 @@ from paperenrich.config import Settings
 from paperenrich.http import Pacer, send_with_retries
 
 
+REFUSALS_TO_STOP = 5  # 429 answers in a row (retries included) after which a run stops asking a service
+
+
+class ServiceRefusing(Exception):
+    """A service answered 429 to REFUSALS_TO_STOP requests in a row: a pool that keeps refusing
+    (S2 without a key) would cost minutes of backoff per entry, so the run stops asking it."""
+
+
 def phrase(title: str) -> str:
     """A title reduced to its words, for a quoted phrase in a search query (operators and quotes removed)."""
     return " ".join(re.sub(r"[^\w]+", " ", title).split())
@@ -33,11 +41,30 @@ class ServiceClient:
         self.base_delay = max(base_delay, 0.05)
         self.headers = headers or {}
         self.connect_retries = 1
+        self.refusals = 0  # 429 answers in a row, across this client's requests
 
-    async def send(self, method: str, url: str, parse: Callable[[httpx.Response], Any], **kwargs: Any) -> Any:
+    def _counting(self, parse: Callable[[httpx.Response], Any]) -> Callable[[httpx.Response], Any]:
+        """`parse`, counting 429s in a row: the circuit breaker (ServiceRefusing stops the retries)."""
+
+        def counted(response: httpx.Response) -> Any:
+            if response.status_code == 429:
+                self.refusals += 1
+                if self.refusals >= REFUSALS_TO_STOP:
+                    raise ServiceRefusing(f"{httpx.URL(str(response.request.url)).host} answered HTTP 429 "
+                                          f"{self.refusals} times in a row")
+            elif response.status_code < 500:
+                self.refusals = 0
+            return parse(response)
+
+        return counted
+
+    async def send(self, method: str, url: str, parse: Callable[[httpx.Response], Any], *,
+                   max_retries: int | None = None, **kwargs: Any) -> Any:
+        if self.refusals >= REFUSALS_TO_STOP:
+            raise ServiceRefusing(f"{httpx.URL(url).host} answered HTTP 429 {self.refusals} times in a row")
         return await send_with_retries(
-            self.client, self.pacer, method, url, parse=parse, headers=self.headers,
-            max_retries=self.settings.max_retries, base_delay=self.base_delay,
+            self.client, self.pacer, method, url, parse=self._counting(parse), headers=self.headers,
+            max_retries=self.settings.max_retries if max_retries is None else max_retries, base_delay=self.base_delay,
             retry_after_cap=self.settings.retry_after_cap, connect_retries=self.connect_retries,
             max_bytes=self.settings.max_response_bytes, deadline=self.settings.request_deadline, **kwargs,
         )

@@ -38,8 +38,27 @@ _NS = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/at
 _ABS_RE = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v(?P<version>\d+))?$")
 
 
+EMPTY_RETRIES_IDS = 2  # an empty feed for ids arXiv should know is asked again this often
+EMPTY_RETRIES_TITLES = 0  # an empty title search is usually true: S2 found nothing confident either
+
+
 class ArxivQueryError(Exception):
     """arXiv answered with an error feed (e.g. a malformed id); retrying will not help."""
+
+
+class EmptyFeed(Exception):
+    """arXiv kept answering a valid feed with no entry at all (totalResults 0), which the live API
+    does intermittently for queries that have answers: not, on its own, a "not found"."""
+
+
+_SUBJECT_CLASS = re.compile(r"^(?P<archive>[a-z][a-z\-]*)\.[A-Z]{2}/(?P<number>\d{7})$")
+
+
+def canonical_id(arxiv_id: str) -> str:
+    """The id arXiv files a paper under: an old-style id loses its subject class
+    ("math.GT/0309136" -> "math/0309136"), as arXiv's answers write it."""
+    m = _SUBJECT_CLASS.match(arxiv_id)
+    return f"{m['archive']}/{m['number']}" if m else arxiv_id
 
 
 def is_valid_id(arxiv_id: str) -> bool:
@@ -139,9 +158,19 @@ class ArxivClient(ServiceClient):
         return await self.fetch_isolating_refused(ids, self._fetch_ids, ArxivQueryError)
 
     async def _fetch_ids(self, ids: list[str]) -> dict[str, Parsed | None]:
-        found = {(r.ident if isinstance(r, MalformedRecord) else r.arxiv_id): r for r in await self._get(id_query(ids))}
-        return {i: found.get(i) for i in ids}
+        records = await self._get_retrying_empty(id_query(ids), EMPTY_RETRIES_IDS)
+        found = {canonical_id(r.ident if isinstance(r, MalformedRecord) else r.arxiv_id): r for r in records}
+        return {i: found.get(canonical_id(i)) for i in ids}
 
     async def search_titles(self, titles: list[str]) -> list[Parsed]:
-        """All records returned for one ORed title search (matched to titles by the caller)."""
-        return await self._get(title_query(titles))
+        """All records returned for one ORed title search (matched to titles by the caller).
+        EmptyFeed when the feed stayed empty after EMPTY_RETRIES_TITLES more tries."""
+        return await self._get_retrying_empty(title_query(titles), EMPTY_RETRIES_TITLES)
+
+    async def _get_retrying_empty(self, params: dict[str, str], retries: int) -> list[Parsed]:
+        """The feed's records; an empty feed is asked again `retries` times, then EmptyFeed."""
+        for _ in range(retries + 1):
+            records = await self._get(params)
+            if records:
+                return records
+        raise EmptyFeed(f"arXiv answered an empty feed {retries + 1} times")

@@ -118,6 +118,9 @@ def _parse_match(response: httpx.Response) -> Parsed | None:
     return papers[0] if papers else None
 
 
+BATCH_RETRIES = 1  # tries again for a multi-id batch that got a 5xx, before it is split
+
+
 class S2Client(ServiceClient):
     """Requests to the Semantic Scholar Graph API through the lane's pacer (its effective rps)."""
 
@@ -135,20 +138,44 @@ class S2Client(ServiceClient):
         """Records for up to ID_BATCH ids in one request; None for an unknown id (a MalformedRecord
         for a paper that did not validate).
 
-        A 400 (an id S2 refuses outright) splits the batch to isolate it.
+        A batch the service cannot answer whole is split in halves, down to single ids: a 400 (an id
+        S2 refuses outright, or an answer over its 10 MB limit) and a 5xx/504 (large batches time out
+        on the live API). A batch of several ids is retried only BATCH_RETRIES times before it is
+        split, so a batch that is simply too large does not sit out the whole backoff first; a single
+        id gets the full retry policy (then its error is the entry's reason), and a single id refused
+        with a 400 is unknown (None).
         """
-        return await self.fetch_isolating_refused(keys, self._fetch_batch, S2QueryError)
+        return await self._fetch_splitting(keys)
 
-    async def _fetch_batch(self, keys: list[str]) -> dict[str, Parsed | None]:
-        papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys})
+    async def _fetch_splitting(self, keys: list[str]) -> dict[str, Parsed | None]:
+        several = len(keys) > 1
+        try:
+            return await self._fetch_batch(keys, max_retries=BATCH_RETRIES if several else None)
+        except S2QueryError:
+            if not several:
+                return {keys[0]: None}
+        except httpx.HTTPStatusError as exc:
+            if not several:
+                raise
+            if exc.response.status_code < 500:  # rate-limited, not too large: the whole retry policy
+                return await self._fetch_batch(keys)
+        half = len(keys) // 2
+        return {**await self._fetch_splitting(keys[:half]), **await self._fetch_splitting(keys[half:])}
+
+    async def _fetch_batch(self, keys: list[str], max_retries: int | None = None) -> dict[str, Parsed | None]:
+        papers = await self._send("POST", "/paper/batch", _parse_batch, params={"fields": FIELDS}, json={"ids": keys},
+                                  max_retries=max_retries)
         if len(papers) != len(keys):
             raise MalformedResponse(f"S2: /paper/batch answered {len(papers)} items for {len(keys)} ids")
         return dict(zip(keys, papers))
 
-    async def search_bulk(self, titles: list[str], token: str | None = None) -> tuple[list[Parsed], str | None]:
+    async def search_bulk(self, titles: list[str], token: str | None = None,
+                          year: str | None = None) -> tuple[list[Parsed], str | None]:
         """One page (up to BULK_PAGE) of papers matching any of the quoted titles, and the token of the
         next page (None on the last). Pass the token back, with the same titles, for the next page."""
         params = {"query": bulk_query(titles), "fields": FIELDS}
+        if year:
+            params["year"] = year  # "2018-2020": only papers of those years
         if token:
             params["token"] = token
         return await self._send("GET", "/paper/search/bulk", _parse_bulk, params=params)
