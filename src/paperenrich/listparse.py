@@ -82,7 +82,7 @@ _NOTE_WORD_END = re.compile(r"\s*(?:[:：(\[]|https?://|$)")
 _ACRONYM = re.compile(r"^[A-Za-z0-9&/+.\-]{2,15}\s*(?::|=|—|–|\s-)\s+\S")
 _PLACEHOLDER = re.compile(r"^(?:title|paper|papers|name|paper title|paper name|todo|tbd|xxx|\.\.\.|-+)\s*\d*$")
 _RESOURCE_WORDS = re.compile(
-    r"\b(?:course|courses|textbook|book|books|lecture|lectures|tutorial|tutorials|video|videos|talk|talks|"
+    r"\b(?:course|courses|textbook|book|books|handbook|lecture|lectures|tutorial|tutorials|video|videos|talk|talks|"
     r"blog|blogs|podcast|newsletter|slides|cheat ?sheet|awesome|playlist|channel|workshop materials)\b",
     re.I,
 )
@@ -96,6 +96,8 @@ _NOT_PAPER_SECTION = re.compile(
     r"abbreviations?)\b",
     re.I,
 )
+_NEWS_SECTION = re.compile(r"^\W*(?:news|updates?|changelog|what'?s new|recent updates?|announcements?)\W*$", re.I)
+_CHAPTER = re.compile(r"^(?:chapter|ch\.)\s*\d+\b", re.I)
 _TOC_SECTION = re.compile(r"^\W*(?:table of contents|contents|toc|outline|catalog(?:ue)?)\W*$", re.I)
 _SURVEY_TAG = re.compile(r"^\s*survey\b", re.I)
 
@@ -715,6 +717,21 @@ def _in_table_of_contents(section: tuple[str, ...]) -> bool:
     return bool(section) and bool(_TOC_SECTION.match(section[-1]))
 
 
+def _resource_title(title: str, http: list[Link]) -> bool:
+    """A title that names a course, a book, slides, a talk... With a paper id among the links it is
+    a paper ("Learning to be Relevant: Evolution of a Course Recommendation System", eugeneyan line
+    200); with only a PDF the resource word must open or close the title ("Search Ranking and
+    Personalization at Airbnb Slides", wzhe06 line 81; not "... Detection for Video Conferencing")."""
+    if not _RESOURCE_WORDS.search(title):
+        return False
+    if not ids_from_links(http).is_empty():
+        return False
+    if not any(_PAPER_FILE.search(link.url) for link in http):
+        return True
+    words = re.findall(r"\w+", title)
+    return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
+
+
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     """None for a paper, else the reason it is not one."""
     title = a.title
@@ -737,6 +754,10 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "placeholder"
     if _in_table_of_contents(section):
         return "table of contents"
+    if section and _NEWS_SECTION.match(section[-1]):
+        return "news"  # "## 🔔 News": "2024-09-26 Our paper ... is accepted" (zjunlp 24-36, THUYimingLi 13)
+    if _CHAPTER.match(title):
+        return "book chapter"  # "Chapter 2: The Psychology of Everyday Actions" (idkaaa lines 25, 41, 47, 66)
     if not dated:
         if not http:
             if _ACRONYM.match(title) and len(title.split()) <= 10:
@@ -744,9 +765,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             return "no link, venue or year (a note or a category)"
         hosts = [host_of(link.url) for link in http]
         paper_link = not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
-        if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or (
-                _RESOURCE_WORDS.search(title) and not paper_link):  # not eugeneyan's line 200, a paper
-            return "course, video or other resource"  # on a "Course Recommendation System"
+        if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or _resource_title(title, http):
+            return "course, video or other resource"
         if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
             # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
             return f"not a paper section ({section[-1]})"
@@ -1110,6 +1130,9 @@ _SOFTWARE_HEADERS = ("framework", "frameworks", "project", "projects", "library"
                      "repo", "repository", "software", "system", "systems", "model", "models", "dataset", "datasets")
 
 
+_NOT_PAPER_COLUMN_WORDS = frozenset({"datasets", "dataset", "benchmarks", "benchmark", "tools", "libraries", "models"})
+
+
 def _column_roles(header: list[str]) -> dict:
     roles: dict = {}
     clean = [re.sub(r"[^\w. ]+", "", h).strip() for h in header]
@@ -1123,7 +1146,9 @@ def _column_roles(header: list[str]) -> dict:
             roles["title"] = clean.index(wanted)
             roles["name_only"] = wanted == "name"
             break
-    if "title" not in roles and clean and any(h in _SOFTWARE_HEADERS for h in clean[:2]):
+    # (a header of several words counts by its words: "Benchmarks & Datasets", zjunlp line 610)
+    if "title" not in roles and clean and any(h in _SOFTWARE_HEADERS or set(h.split()) & _NOT_PAPER_COLUMN_WORDS
+                                              for h in clean[:2]):
         roles["software"] = True
     return roles
 
