@@ -78,6 +78,8 @@ _NOTE_START = re.compile(
     r"see also|also in|also see|notes?|supplementary|appendix|github|demo)(?![\w-])",  # not "Link-Backdoor: ..."
     re.I,
 )
+# "Key: value" under a bold title ("- 作者单位: 香港大学, ...", "- Homepage: ...", amusi lines 852, 859)
+_LABEL_LINE = re.compile(r"^\s*[^\s:：][^:：]{0,23}[:：]\s*\S")
 _NOTE_WORD_END = re.compile(r"\s*(?:[:：(\[]|https?://|$)")
 _ACRONYM = re.compile(r"^[A-Za-z0-9&/+.\-]{2,15}\s*(?::|=|—|–|\s-)\s+\S")
 _PLACEHOLDER = re.compile(r"^(?:title|paper|papers|name|paper title|paper name|todo|tbd|xxx|\.\.\.|-+)\s*\d*$")
@@ -97,7 +99,7 @@ _NOT_PAPER_SECTION = re.compile(
     re.I,
 )
 _NEWS_SECTION = re.compile(r"^\W*(?:news|updates?|changelog|what'?s new|recent updates?|announcements?)\W*$", re.I)
-_CHAPTER = re.compile(r"^(?:chapter|ch\.)\s*\d+\b", re.I)
+_CHAPTER = re.compile(r"^(?:chapter|ch\.|section)\s*\d+\b", re.I)  # (idkaaa 45: "Section 3.4: Mental Models")
 _TOC_SECTION = re.compile(r"^\W*(?:table of contents|contents|toc|outline|catalog(?:ue)?)\W*$", re.I)
 _SURVEY_TAG = re.compile(r"^\s*survey\b", re.I)
 
@@ -580,7 +582,9 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
         if s.start > start:
             cands.append(_Candidate(s.piece.text, s.start, s.end, "bold"))
     for m in _QUOTED.finditer(text, start):
-        if len(m.group(1).split()) >= 3:
+        inside = any(s.start <= m.start() and m.end() <= s.end for s in link_spans + bold_spans)
+        if len(m.group(1).split()) >= 3 and not inside:  # quotes inside a linked title are the title's
+            # ("[“Can I Not Be Suicidal on a Sunday?”: Understanding ...](u)", idkaaa line 84)
             cands.append(_Candidate(m.group(1), m.start(1), m.end(1), "quote"))
     if default.kind in ("link", "bold") and len(default.raw.split()) <= 8:
         # "[Perseus](url): Removing Energy Bloat ... | SOSP' 24" -> "Perseus: Removing Energy Bloat ..."
@@ -872,7 +876,8 @@ class _Scanner:
             draft.provisional, draft.wait_reason = True, reason
             return draft
         target = parent or note_target
-        is_note = reason.startswith("note") or (parent is not None and not (a.venue or a.year))
+        is_note = reason.startswith("note") or (parent is not None and not (a.venue or a.year)) or (
+            note_target is not None and note_target.provisional and bool(_LABEL_LINE.match(a.text)))
         if is_note and target is not None:
             if parent is not None or reason == "note: an author line":  # its paper's venue and year
                 target.analysis.venue = target.analysis.venue or a.venue
