@@ -110,7 +110,7 @@ _STRONG_HTML = re.compile(r"^<(/?)(?:b|strong)\s*>$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
-_LEADING_TAG = re.compile(r"\s*\[([^\[\]]*)\]")
+_LEADING_TAG = re.compile(r"\s*[\[【]([^\[\]【】]*)[\]】]")  # (also "[TSE26】", hzysvilla line 1290)
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
 # A year after a comma, a month or a capitalised word: "*ICCV*, 2021." (THUYimingLi), "January 2023"
 # (yangkky), "Müller et al., SIGGRAPH 2022" and "BMVC 2021" (awesome-NeRF lines 30, 54).
@@ -514,7 +514,8 @@ _QUOTED = re.compile(r"[\"“]([^\"“”\n]{8,400})[\"”]")
 # (Used with .match(text, pos), so no "^": it would never match at pos > 0.)
 # APA: "Norman, D. A. (1986). Cognitive engineering. In ..." (idkaaa required-reading-list).
 _APA = re.compile(r"[^()]{2,400}?\((?P<year>(?:19|20)\d{2})[a-z]?(?:,[^()]{0,40})?\)\.?\s+(?P<title>[^.?!]{3,400}[?!]?)")
-_APA_AUTHOR_START = re.compile(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s(?:[A-Z]\.\s?)+")
+_APA_AUTHOR_START = re.compile(  # "Norman, D. A.", "Carlos Alvarez de la Vega, J." (idkaaa line 85)
+    r"[A-Z][\w'’\-]+(?:\s(?:[A-Z][\w'’\-]+|de|la|van|von|der|den|del|da|di|le|dos))*,\s(?:[A-Z]\.\s?)+")
 # ACL: "Kishore Papineni, ... and Wei-Jing Zhu. 2002. [BLEU: ...](url)" (THUNLP-MT): names, then the year.
 _ACL_AUTHORS = re.compile(r"(?:,| and | & ).*\.\s*\(?(?:19|20)\d{2}[a-z]?\)?\.?\s*$")
 # A person's name: 2 to 5 capitalised words or initials (one word alone is more often a title's

@@ -111,7 +111,11 @@ VENUES: dict[str, tuple[str, ...]] = {
 
 # Words that stand where a venue would, but are not one.
 NOT_VENUES = frozenset({"preprint", "under review", "paper", "survey", "tech report", "technical report",
-                        "report", "thesis", "blog", "code", "link", "pdf", "slides", "video", "draft", "online"})
+                        "report", "thesis", "blog", "code", "link", "pdf", "slides", "video", "draft", "online",
+                        # months: "(2021, May)" is a date (idkaaa's APA entries), not a venue
+                        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june",
+                        "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov",
+                        "november", "dec", "december"})
 
 # Kinds of publication written after the venue ("NeurIPS'22 Workshop", "KDD'20 Tutorial").
 _KIND_WORDS = (("workshop", "Workshop"), ("tutorial", "Tutorial"), ("poster", "Poster"), ("demo", "Demo"))
@@ -165,6 +169,9 @@ def normalize_venue(s: str | None, keep_unknown: bool = False) -> str | None:
     return None
 
 
+_COMPACT_TAG = re.compile(r"([A-Za-z][A-Za-z&\-]{1,15})(\d{2})")
+
+
 def _two_digit_year(yy: str) -> int:
     n = int(yy)
     return 2000 + n if n <= 50 else 1900 + n
@@ -195,6 +202,9 @@ def parse_venue_year(s: str | None) -> tuple[str | None, int | None]:
     if not s:
         return None, None
     text = s.strip().strip("[]()").strip()
+    # A known venue run together with a two-digit year: "TIFS25", "CVPR21" (hzysvilla's tags).
+    if (m := _COMPACT_TAG.fullmatch(text)) and (venue := normalize_venue(m.group(1))):
+        return venue, _two_digit_year(m.group(2))
     year = parse_year(text)
     host = text
     workshop_at = False
