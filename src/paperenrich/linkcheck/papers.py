@@ -92,9 +92,9 @@ async def verify_by_services(todo: Mapping[str, Sequence[Place]], settings: Sett
     claims: dict[str, dict[str, list[tuple[str, Claim]]]] = {"arxiv": {}, "doi": {}, "openreview": {}}
     rest: dict[str, Sequence[Place]] = {}
     for url, places in todo.items():
-        # URLs the engine refuses (malformed, unsafe, private) stay with it, for its verdict
-        wants_page = (settings.check_fragments and "#" in url) or precheck(url, settings, (), ()) is not None
-        claim = None if wants_page else claim_of(url)
+        claim = None if settings.check_fragments and "#" in url else claim_of(url)
+        if claim is not None and precheck(url, settings, (), ()) is not None:
+            claim = None  # a URL the engine refuses (malformed, unsafe, private) stays with it, for its verdict
         if claim is None:
             rest[url] = places
         elif claim.service == "invalid":
