@@ -55,6 +55,7 @@ GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent
 _FILE_LIKE = re.compile(r"\.(pdf|ps|zip|gz|tgz|bz2|xz|tar|7z|rar|mp4|mov|avi|mkv|mp3|pptx?|docx?|xlsx?|bin|pt|ckpt|safetensors)$",
                         re.IGNORECASE)
 _NOT_A_HEAD_FAILURE = REDIRECT_STATUS | TRANSIENT_STATUS
+_MUST_BE_ENCODED = re.compile(r"[\s<>\"\\^`{|}\x00-\x1f]")  # characters a URL may not hold raw
 _TEXTUAL = ("text/", "application/xhtml", "application/xml")
 _PEEK_BYTES = 64 * 1024  # enough for <title>, <h1> and challenge markers
 FORBIDDEN_DETAIL = "non-public address (private, loopback, link-local or metadata) refused; --allow-private checks it"
@@ -198,7 +199,7 @@ def precheck(url: str, settings: Settings, include: Sequence[re.Pattern], exclud
         return "skipped", f"{scheme}: links are never requested"
     if scheme not in ("http", "https"):
         return "skipped", f"{scheme}: link (only http and https are checked)"
-    if re.search(r"[\s<>\"\\^`{|}]", url) or any(ord(c) < 32 for c in url):
+    if _MUST_BE_ENCODED.search(url):
         return "invalid", "malformed URL (spaces or characters that must be encoded)"
     try:
         parsed = httpx.URL(url)
@@ -209,8 +210,7 @@ def precheck(url: str, settings: Settings, include: Sequence[re.Pattern], exclud
         return "invalid", "malformed URL (no host)"
     if is_double_encoded(url):
         return "invalid", "double-encoded URL (%25XX): the server sees a literal '%'"
-    ip = literal_ip(host)
-    if ip and is_forbidden_ip(ip) and not settings.allow_private:
+    if not settings.allow_private and (ip := literal_ip(host)) and is_forbidden_ip(ip):
         return "skipped", FORBIDDEN_DETAIL
     return None
 
@@ -265,7 +265,7 @@ class Checker:
                 # A whole-answer deadline (tarpits and trickles end here), never past the URL's own.
                 deadline.start()
                 async with asyncio.timeout(max(0.001, min(self.settings.link_timeout, deadline.left()))):
-                    request = self.client.build_request(method, url, headers=self._headers(host, lane))
+                    request = self.client.build_request(method, url, headers=self._headers(host, lane) or None)
                     response = await self.client.send(request, stream=True)
                     try:
                         body = b""

@@ -19,12 +19,14 @@ import httpx
 
 from paperenrich.cache import Cache
 from paperenrich.config import Settings
+from paperenrich.errors import ConfigError
 from paperenrich.linkcheck.collect import collect_places
 from paperenrich.linkcheck.engine import build_client, run_checks, url_filter
 from paperenrich.model import LinkResult, LinkStatus, Place
 
 NAMESPACE = "links"
 STATUSES = tuple(status.value for status in LinkStatus)
+VERIFY_BY = ("auto", "http")  # auto: ids by their services, the rest over HTTP; http: every page
 FLUSH_SECONDS = 0.2  # results are written to the cache at most this long after they arrive
 
 
@@ -121,6 +123,8 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
     (per-host statistics), "from_cache", "requests" (HTTP requests to the links' hosts) and
     "services" (requests to arXiv, the DOI API and OpenReview).
     """
+    if settings.verify_by not in VERIFY_BY:
+        raise ConfigError(f"verify_by: {settings.verify_by!r} is not one of {', '.join(VERIFY_BY)}")
     include = [re.compile(p) for p in settings.include]
     exclude = [re.compile(p) for p in settings.exclude]
     done: dict[str, LinkResult] = {}
