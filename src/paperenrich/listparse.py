@@ -110,6 +110,8 @@ _STRONG_HTML = re.compile(r"^<(/?)(?:b|strong)\s*>$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
+_BARE_TAG = re.compile(r"\s*(?:(?:19|20)\d{6}\s+)?(?P<tag>[A-Za-z][A-Za-z&.]*(?:\s?[A-Z][A-Za-z.]+)?(?:[’'`]\d{2}|-\d{2}|\s?(?:19|20)\d{2}))(?:-[a-z]+)?\s+(?:(?:and|&|,)\s+)?")
+_DASH_YEAR = re.compile(r"^(.*?)-(\d{2})$")
 _LEADING_TAG = re.compile(r"\s*[\[【]([^\[\]【】]*)[\]】]")  # (also "[TSE26】", hzysvilla line 1290)
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
 # A year after a comma, a month or a capitalised word: "*ICCV*, 2021." (THUYimingLi), "January 2023"
@@ -630,6 +632,20 @@ def _analyze(pieces: list[Piece]) -> Analysis:
             a.year = a.year or year
             a.tagged = a.tagged or bool(venue or year)
         pos = m.end()
+    # 1b. Unbracketed venue tags before the title, after an optional date: "NeurIPS'22 Polyhistor: ...",
+    #     "ICLR'24-spotlight ...", "20191124 AAAI-20 ...", "WSDM-23 and IJCAI-22 A tutorial ..." (transferlearning).
+    if not any(s.start <= pos < s.end for s in link_spans):
+        tag_pos = pos
+        while m := _BARE_TAG.match(text, tag_pos):
+            token = _DASH_YEAR.sub(r"\1'\2", m.group("tag"))
+            venue, year = _venue_year(token)
+            known = bool(venue and year and normalize_venue(venue))
+            if not known or any(pos <= s.start < m.end() for s in link_spans):  # a tag, not a link's text
+                break
+            a.venue, a.year, a.tagged = a.venue or venue, a.year or year, True
+            tag_pos = m.end()
+        if tag_pos > pos and len(text[tag_pos:].split()) >= 3:
+            pos = tag_pos
     # 2. Links before the title: "[[pdf](u)] [[code](u)] Title", "[NSDI 2023](u) Title".
     while True:
         ws = len(text) - len(text[pos:].lstrip(" \t[]()|·•-"))
