@@ -110,7 +110,9 @@ _STRONG_HTML = re.compile(r"^<(/?)(?:b|strong)\s*>$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TRAILING_BRACKET = re.compile(r"\s*\[([^\[\]]*)\]\s*$")
-_BARE_TAG = re.compile(r"\s*(?:(?:19|20)\d{6}\s+)?(?P<tag>[A-Za-z][A-Za-z&.]*(?:\s?[A-Z][A-Za-z.]+)?(?:[’'`]\d{2}|-\d{2}|\s?(?:19|20)\d{2}))(?:-[a-z]+)?\s+(?:(?:and|&|,)\s+)?")
+# (a date "20200529" before a venue without a year dates it: "20200529 TNNLS [Title](u)")
+_DATE_PREFIX = re.compile(r"\s*((?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d)\s+")
+_BARE_TAG = re.compile(r"\s*(?P<tag>[A-Za-z][A-Za-z&.]*(?:\s?[A-Z][A-Za-z.]+)?(?:[’'`]\d{2}|-\d{2}|\s?(?:19|20)\d{2})?)(?:-[a-z]+)?\s+(?:(?:and|&|,)\s+)?")
 _DASH_YEAR = re.compile(r"^(.*?)-(\d{2})$")
 _LEADING_TAG = re.compile(r"\s*[\[【]([^\[\]【】]*)[\]】]")  # (also "[TSE26】", hzysvilla line 1290)
 _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([’'`]\d{2}\b|(?:19|20)\d{2}\b)")
@@ -636,14 +638,21 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     #     "ICLR'24-spotlight ...", "20191124 AAAI-20 ...", "WSDM-23 and IJCAI-22 A tutorial ..." (transferlearning).
     if not any(s.start <= pos < s.end for s in link_spans):
         tag_pos = pos
+        date_year = None
+        if d := _DATE_PREFIX.match(text, tag_pos):
+            date_year, tag_pos = int(d.group(1)[:4]), d.end()
         while m := _BARE_TAG.match(text, tag_pos):
             token = _DASH_YEAR.sub(r"\1'\2", m.group("tag"))
             venue, year = _venue_year(token)
-            known = bool(venue and year and normalize_venue(venue))
+            if venue is None and date_year is not None:  # "20190305 arXiv [Title]": a venue without a year
+                venue = normalize_venue(token)
+            known = bool(venue and normalize_venue(venue) and (year or date_year))
             if not known or any(pos <= s.start < m.end() for s in link_spans):  # a tag, not a link's text
                 break
-            a.venue, a.year, a.tagged = a.venue or venue, a.year or year, True
-            tag_pos = m.end()
+            a.venue, a.year, a.tagged = a.venue or venue, a.year or year or date_year, True
+            tag_pos, date_year = m.end(), None
+        if date_year is not None:  # a date alone before the title: "20191111 [Title](u)"
+            a.year, a.tagged = a.year or date_year, True
         if tag_pos > pos and len(text[tag_pos:].split()) >= 3:
             pos = tag_pos
     # 2. Links before the title: "[[pdf](u)] [[code](u)] Title", "[NSDI 2023](u) Title".
@@ -786,7 +795,9 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             return "no link, venue or year (a note or a category)"
         hosts = [host_of(link.url) for link in http]
         paper_link = not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
-        if any(h == r or h.endswith("." + r) for h in hosts for r in _RESOURCE_HOSTS) or _resource_title(title, http):
+        # (the title's own link: a second one to a blog or video is commentary, transferlearning line 50)
+        on_resource = [any(h == r or h.endswith("." + r) for r in _RESOURCE_HOSTS) for h in hosts]
+        if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http):
             return "course, video or other resource"
         if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
             # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
