@@ -31,6 +31,7 @@ class Finding:
     message: str
     title: str = ""
     url: str | None = None
+    source: str = ""  # the list it is about, when known (api.lint sets it; lint() sees one list's data)
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "line": self.line, "message": self.message, "title": self.title, "url": self.url}

@@ -233,8 +233,13 @@ def check_lists(paths: Iterable[str | Path], settings: Settings, *, progress: Ca
     """Check every http(s) link of the given Markdown lists (each distinct URL once)."""
     from paperenrich.listfile import read_list_file
 
+    return check_texts({str(path): read_list_file(path, settings) for path in paths}, settings, progress=progress, cache=cache)
+
+
+def check_texts(texts: Mapping[str, str], settings: Settings, *, progress: Callable[[int, int], None] | None = None,
+                cache: Cache | None = None) -> CheckReport:
+    """Check every http(s) link of lists already read ({source name: Markdown text})."""
     started = time.monotonic()
-    texts = {str(path): read_list_file(path, settings) for path in paths}
     places = collect_places(texts)
     own_cache = cache is None
     if own_cache:
