@@ -118,3 +118,37 @@ def test_check_a_url_names_it_in_each_links_places(raw_host, in_tmp, capsys):
     assert code == 0, err
     places = {(p["file"], p["line"]) for r in json.loads(out)["results"] for p in r["places"]}
     assert places == {(url, 3), (url, 4)}
+
+
+def test_every_command_takes_directories_globs_and_urls_and_names_each_source(raw_host, in_tmp, capsys, scholar_world,
+                                                                             monkeypatch):
+    for name, value in scholar_world.env().items():
+        monkeypatch.setenv(name, value)
+    _server, base = raw_host
+    url = f"{base}/list.md"
+    lists = in_tmp / "lists"
+    (lists / "deeper").mkdir(parents=True)
+    (lists / "a.md").write_text(f"- Attention Is All You Need (NeurIPS'17) [paper]({base}/list.md)\n")
+    (lists / "deeper" / "b.md").write_text(f"\n- A Paper Nobody Has Heard Of (OSDI'22) [paper]({base}/nothing.md)\n")
+    a, b = str(lists / "a.md"), str(lists / "deeper" / "b.md")
+
+    # check DIR: every link's place names its file (the directory's *.md files, recursively).
+    code, out, _err = run(capsys, "check", lists, "--allow-private", "--format", "json")
+    assert code == 2  # /nothing.md answers 404
+    places = {(p["file"], p["line"]) for r in json.loads(out)["results"] for p in r["places"]}
+    assert places == {(a, 1), (b, 2)}
+
+    # scan with a glob and a URL: each entry names its list.
+    code, out, _err = run(capsys, "scan", str(lists / "**" / "*.md"), url, "--allow-private", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["sources"] == [a, b, url]
+    assert [(e["source"], e["line"]) for e in doc["entries"]] == [(a, 1), (b, 2), (url, 3), (url, 4)]
+
+    # lint over a directory and a URL (the services are the emulators; the list URL on loopback).
+    (in_tmp / "paperenrich.toml").write_text('allow_private = true\nexclude = ["^https://arxiv"]\nlink_timeout = 3.0\n')
+    code, out, _err = run(capsys, "lint", lists, url, "--format", "json", "--fail-on", "none")
+    assert code == 0
+    found = {(f["file"], f["line"], f["kind"]) for f in json.loads(out)["findings"]}
+    assert (b, 2, "broken") in found and (b, 2, "unresolved") in found
+    assert {f for f in found if f[0] == url} == set()  # the URL's two papers resolve, their links are excluded

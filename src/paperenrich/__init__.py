@@ -1,16 +1,26 @@
-"""paperenrich: scan, resolve, link-check and export Markdown lists of research papers."""
+"""paperenrich: scan, resolve, link-check and export Markdown lists of research papers.
+
+The public Python API is `paperenrich.api` (see the README's "Python API"); its names are also
+importable from here: `paperenrich.enrich("README.md")`. They are loaded on first use, so the
+command line starts without importing the network stack.
+"""
 
 __version__ = "0.1.0"
 
+# = paperenrich.api.__all__ (tests/test_api.py checks that the two agree).
+__all__ = [
+    "__version__", "api",
+    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve",
+    "Settings", "load_settings", "BibOptions",
+    "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
+    "ListState", "EnrichResult", "FixResult", "RewriteResult",
+]
 
-def enrich(path_or_text, settings=None):
-    """Resolve every entry of a list against arXiv and Semantic Scholar (cache first).
 
-    `path_or_text`: a path to a Markdown list, or the list's text itself. `settings`: a
-    `paperenrich.config.Settings` (default: `load_settings()`, i.e. config file and environment).
-    Returns one `paperenrich.model.Resolution` per entry, in list order: `.paper` (a `Paper`) or
-    `.reason` (and `.candidates` when ambiguous). `Resolution.to_dict()` is the JSON contract.
-    """
-    from paperenrich.resolve import enrich_list
+def __getattr__(name: str):
+    if name in __all__ and name != "__version__":
+        import importlib
 
-    return enrich_list(path_or_text, settings).resolutions
+        api = importlib.import_module("paperenrich.api")
+        return api if name == "api" else getattr(api, name)
+    raise AttributeError(f"module 'paperenrich' has no attribute {name!r}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from paperenrich.errors import InputError
+from paperenrich.listfile import is_list_url
 
 GLOB_CHARS = frozenset("*?[")
 
@@ -30,7 +31,8 @@ def _markdown_under(directory: Path) -> list[Path]:
 
 
 def expand_inputs(args: Iterable[str | Path]) -> list[str]:
-    """The list sources the arguments name, in order, each once ("-" is standard input).
+    """The list sources the arguments name, in order, each once ("-" is standard input; an http(s)
+    URL of a raw Markdown file is kept as it is, for `listfile.read_list_file` to fetch).
 
     An existing path is taken as it is (a directory gives its Markdown files); otherwise an argument
     with `*`, `?` or `[` is a glob (`**` recursive). An argument that names nothing is an InputError
@@ -41,7 +43,7 @@ def expand_inputs(args: Iterable[str | Path]) -> list[str]:
     seen: set[str] = set()
 
     def add(source: str) -> None:
-        key = source if source == "-" else str(Path(source).resolve())
+        key = source if source == "-" or is_list_url(source) else str(Path(source).resolve())
         if key not in seen:
             seen.add(key)
             out.append(source)
@@ -49,7 +51,7 @@ def expand_inputs(args: Iterable[str | Path]) -> list[str]:
     for raw in args:
         arg = str(raw)
         path = Path(arg)
-        if arg == "-":
+        if arg == "-" or is_list_url(arg):  # a URL before any path test: its "?" is no glob
             add(arg)
         elif path.is_dir():
             found = _markdown_under(path)

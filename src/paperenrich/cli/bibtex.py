@@ -37,18 +37,15 @@ def bibtex(paths: tuple[str, ...], output: Path | None, key_pattern: str, no_unr
     """
     from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import UsageError
-    from paperenrich.export.bibtex import BibOptions, check_key_pattern, to_bibtex
-    from paperenrich.export.pipeline import resolve_lists
-    from paperenrich.inputs import expand_inputs
+    from paperenrich import api
+    from paperenrich.export.bibtex import BibOptions, check_key_pattern
 
     try:
         check_key_pattern(key_pattern)
     except ValueError as exc:
         raise UsageError(f"--key-pattern: {exc}") from None
-    sources = expand_inputs(paths)
     settings = settings_from(**service)
-    lists, stats = resolve_lists(sources, settings, show_progress=verbosity.show_progress)
-    resolutions = [r for one in lists for r in one.resolutions]
+    states = api.resolve(paths, settings, show_progress=verbosity.show_progress)
     options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, utf8=utf8 and not ascii_only)
-    write_output(to_bibtex(resolutions, options), output)
-    verbosity.detail(summary_line(stats))
+    write_output(api.bibtex(states, options=options), output)
+    verbosity.detail(summary_line(states[0].stats))

@@ -101,8 +101,8 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
     from paperenrich.linkcheck.options import check_patterns, parse_accept, read_ignore_file
-    from paperenrich.linkcheck.report import render
-    from paperenrich.linkcheck.run import STATUSES, check_lists
+    from paperenrich import api
+    from paperenrich.linkcheck.report import STATUSES, render
 
     failing = {s.strip() for s in fail_on.split(",") if s.strip()}
     if not failing <= set(STATUSES):
@@ -138,9 +138,9 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
 
         with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout is for the report
             task = bar.add_task("checking links", total=None)
-            report = check_lists(paths, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            report = api.check(paths, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
     else:
-        report = check_lists(paths, settings)
+        report = api.check(paths, settings)
     if (sys.stderr.isatty() and not verbosity.quiet) or verbosity.level >= 1:
         _host_summary(report.hosts)
     if network_looks_down(report):

@@ -56,13 +56,11 @@ def enrich(paths: tuple[str, ...], fmt: str, output: Path | None, verbosity: Ver
       paperenrich enrich README.md --offline        # from the cache only
       paperenrich enrich lists/ 'more/*.md'         # many lists in one run
     """
+    from paperenrich import api
     from paperenrich.export.tabular import to_csv, to_json, to_table
-    from paperenrich.inputs import expand_inputs
-    from paperenrich.resolve import enrich_lists
 
-    sources = expand_inputs(paths)
     settings = settings_from(**service)
-    result = enrich_lists(sources, settings, show_progress=verbosity.show_progress)
+    result = api.enrich(paths, settings, show_progress=verbosity.show_progress)
     lists = [(one.source, one.resolutions) for one in result.lists]
     if fmt == "json":
         text = to_json(result.source, result.resolutions, result.stats.to_dict(), lists=lists)

@@ -39,22 +39,6 @@ def write_keeping_bom(path: Path, text: str) -> None:
     replace_file(path, data)
 
 
-def patch_path(path: Path) -> str:
-    """The list's name in the diff headers, so that `git apply` (or `patch -p1`) accepts the diff:
-    relative to the root of the git repository holding the list, else to the working directory,
-    else (a list elsewhere, outside any repository) its bare name, to apply from its folder."""
-    import os
-
-    full = path.resolve()
-    for folder in full.parents:
-        if (folder / ".git").exists():
-            return full.relative_to(folder).as_posix()
-    cwd = Path.cwd().resolve()
-    if full.is_relative_to(cwd):
-        return full.relative_to(cwd).as_posix()
-    return os.path.basename(full)
-
-
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
 @click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
@@ -78,43 +62,40 @@ def fix(paths: tuple[str, ...], mode: str, add: str | None, check_links: bool | 
       paperenrich fix README.md                     # see what would change
       paperenrich fix README.md --write --add authors,doi
     """
+    from paperenrich import api
     from paperenrich.errors import InputError
-    from paperenrich.export.pipeline import gather_many
-    from paperenrich.inputs import expand_inputs
+    from paperenrich.listfile import is_list_url
 
-    sources = expand_inputs(paths)
-    if "-" in sources:
+    if "-" in paths:
         raise InputError("fix needs a file path, not standard input")
+    if mode == "write" and any(is_list_url(p) for p in paths):
+        raise InputError("fix --write needs a file path, not a URL (without --write: a diff)")
     additions = parse_additions(add)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    states = gather_many(sources, settings, check_links=wants_link_check(check_links, settings.offline),
+    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
                          show_progress=verbosity.show_progress)
     if states[0].warning:
         console_err(f"warning: {states[0].warning}")
-    for state in states:
-        _fix_one(state, mode, additions, verbosity)
+    for fixed in api.fix(states, additions=additions):
+        _report_one(fixed, mode, verbosity, states[0].stats)
 
 
-def _fix_one(state, mode: str, additions: tuple[str, ...], verbosity: Verbosity) -> None:
-    """Rewrite (or diff) one list from its resolutions and link results."""
+def _report_one(fixed, mode: str, verbosity: Verbosity, stats) -> None:
+    """Write (or print the diff of) one rewritten list, its findings and summary on standard error."""
     from paperenrich.cli.enrich import summary_line
-    from paperenrich.export.markdown import rewrite_markdown, unified_diff
-    from paperenrich.export.lint import format_findings, lint
+    from paperenrich.export.lint import format_findings
 
-    path = Path(state.source)
-    result = rewrite_markdown(state.text, state.resolutions, state.link_results, additions=additions)
-    findings = lint(state.resolutions, state.link_results)
-    if findings:
-        verbosity.say(format_findings(findings, str(path)))
-    verbosity.detail(summary_line(state.stats))
+    path, result = Path(fixed.source), fixed.rewrite
+    if fixed.findings:
+        verbosity.say(format_findings(fixed.findings, fixed.source))
+    verbosity.detail(summary_line(stats))
     changed_lines = len({c.line for c in result.changes})
     if mode == "write":
         if result.changed:
             write_keeping_bom(path, result.text)
         verbosity.say(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
-    diff = unified_diff(state.text, result.text, patch_path(path))
-    if diff:
-        click.echo(diff, nl=False)
+    if fixed.diff:
+        click.echo(fixed.diff, nl=False)
     verbosity.say(f"{path}: {changed_lines} line(s) would change (dry run; --write to apply)"
                   if result.changed else f"{path}: nothing to change")

@@ -37,7 +37,7 @@ def parse_fail_on(text: str) -> frozenset[str]:
 
 
 @app.command(short_help="The lint findings of lists, as a CI check (exit 2 on findings).")
-@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @output_option
 @click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True,
@@ -45,10 +45,11 @@ def parse_fail_on(text: str) -> frozenset[str]:
 @link_options
 @verbosity_options
 @service_options
-def lint(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, check_links: bool | None,
+def lint(paths: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, check_links: bool | None,
          allow_private: bool | None, verbosity: Verbosity, **service: Any) -> None:
     """Lint lists: published versions of preprints, venue and year disagreements, duplicates,
-    unresolved entries and broken links (the findings fix and report show).
+    unresolved entries and broken links (the findings fix and report show). Several lists (files,
+    directories of *.md, globs, http(s) URLs of raw files) are resolved in one run.
 
     \b
     Kinds: published, venue, year, duplicate, unresolved, broken, soft_404, invalid.
@@ -58,21 +59,18 @@ def lint(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, c
       paperenrich lint README.md --format github --fail-on all      # annotations in a workflow
       paperenrich lint lists/*.md --format sarif -o lint.sarif --no-check-links
     """
+    from paperenrich import api
     from paperenrich.cli.enrich import summary_line
-    from paperenrich.export.lint import lint as lint_list
     from paperenrich.export.lint_report import render
-    from paperenrich.export.pipeline import gather
 
     failing = parse_fail_on(fail_on)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    located = []
-    for path in paths:
-        state = gather(path, settings, check_links=wants_link_check(check_links, settings.offline),
-                       show_progress=verbosity.show_progress)
-        if state.warning:
-            click.echo(f"warning: {state.warning}", err=True)
-        verbosity.detail(summary_line(state.stats))
-        located += [(str(path), finding) for finding in lint_list(state.resolutions, state.link_results)]
-    write_output(render(located, len(paths), fmt, failing), output)
+    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
+                         show_progress=verbosity.show_progress)
+    if states[0].warning:
+        click.echo(f"warning: {states[0].warning}", err=True)
+    verbosity.detail(summary_line(states[0].stats))
+    located = [(finding.source, finding) for finding in api.lint(states)]
+    write_output(render(located, len(states), fmt, failing), output)
     if any(finding.kind in failing for _source, finding in located):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,33 +30,21 @@ def report(paths: tuple[str, ...], output: Path | None, title: str | None, check
     Example:
       paperenrich report README.md -o report.html
     """
+    from paperenrich import api
     from paperenrich.cli.enrich import summary_line
     from paperenrich.errors import InputError
-    from paperenrich.export.pipeline import gather_many
-    from paperenrich.export.report import ReportData, render_report, title_of
-    from paperenrich.export.lint import format_findings, lint
-    from paperenrich.inputs import expand_inputs
+    from paperenrich.export.lint import format_findings
 
-    sources = expand_inputs(paths)
-    if "-" in sources:
+    if "-" in paths:
         raise InputError("report needs a file path, not standard input")
     settings = settings_from(**service).replace(allow_private=allow_private)
-    states = gather_many(sources, settings, check_links=wants_link_check(check_links, settings.offline),
+    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
                          show_progress=verbosity.show_progress)
     if states[0].warning:
         console_err(f"warning: {states[0].warning}")
-    findings_by_list = [(state, lint(state.resolutions, state.link_results)) for state in states]
-    names = [Path(state.source).name for state in states]
-    data = ReportData(
-        title=title or (title_of(states[0].text, names[0]) if len(states) == 1 else f"{len(states)} lists"),
-        source=", ".join(names),
-        resolutions=[r for state in states for r in state.resolutions],
-        link_results=list({r.url: r for state in states for r in state.link_results}.values()),
-        findings=[f for _state, found in findings_by_list for f in found],
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        links_checked=all(state.links_checked for state in states),
-    )
-    write_output(render_report(data), output)
+    write_output(api.report(states, title=title), output)
+    findings = api.lint(states)
+    findings_by_list = [(state, [f for f in findings if f.source == state.source]) for state in states]
     for state, found in findings_by_list:
         if found:
             verbosity.say(format_findings(found, state.source))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sys
+from typing import Any, Sequence
 
 from paperenrich.model import ScanResult
 
@@ -83,3 +85,15 @@ def scan_table(result: ScanResult, include_skipped: bool = False, rich: bool | N
     if rich is None:
         rich = sys.stdout.isatty()
     return _rich(result, include_skipped) if rich else _plain(result, include_skipped)
+
+
+def scans_to_json(scans: Sequence[ScanResult], include_skipped: bool = False) -> str:
+    """One list: its documented JSON, as it always was. Several: `{"source" (the first), "sources",
+    "entries": [entry + "source"], "skipped": [item + "source"]}`, naming each entry's list."""
+    if len(scans) == 1:
+        return json.dumps(scans[0].to_dict(include_skipped=include_skipped), ensure_ascii=False, indent=2)
+    out: dict[str, Any] = {"source": scans[0].source if scans else "", "sources": [s.source for s in scans],
+                           "entries": [{**e.to_dict(), "source": s.source} for s in scans for e in s.entries]}
+    if include_skipped:
+        out["skipped"] = [{**k.to_dict(), "source": s.source} for s in scans for k in s.skipped]
+    return json.dumps(out, ensure_ascii=False, indent=2)
