@@ -9,8 +9,8 @@ input), an http(s) URL of a raw Markdown file, a sequence of those, or the Markd
 environment). Every function returns the model's dataclasses (or the text of an export); nothing
 is printed. The command line calls only these functions and the renderers.
 
-`resolve` is the one place that reads, scans, resolves (and, if asked, link-checks) lists; `enrich`,
-`lint`, `bibtex`, `fix` and `report` also take what `resolve` returned, so one resolution can feed
+`resolve_lists` is the one place that reads, scans, resolves (and, if asked, link-checks) lists; `enrich`,
+`lint`, `bibtex`, `fix` and `report` also take what `resolve_lists` returned, so one resolution can feed
 several outputs.
 """
 
@@ -31,7 +31,7 @@ from paperenrich.model import Entry, LinkResult, Paper, Place, Resolution, ScanR
 
 __all__ = [
     # the functions, one per command
-    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve",
+    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists",
     # what they take and return
     "Settings", "load_settings", "BibOptions",
     "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
@@ -113,7 +113,7 @@ def _sources(lists: Lists) -> list[str]:
     return expand_inputs(many)
 
 
-def resolve(lists: Lists, settings: Settings | None = None, *, check_links: bool = False,
+def resolve_lists(lists: Lists, settings: Settings | None = None, *, check_links: bool = False,
             show_progress: bool | None = False) -> list[ListState]:
     """Read, scan and resolve the lists in one run (shared batches and pace), and link-check them
     when asked: a ListState per list (its text, scan, resolutions, link results, the run's stats)."""
@@ -131,7 +131,7 @@ def _states(lists: Lists | Sequence[ListState] | ListState, settings: Settings |
         return [lists]
     if isinstance(lists, (list, tuple)) and lists and all(isinstance(s, ListState) for s in lists):
         return list(lists)
-    return resolve(lists, settings, check_links=check_links, show_progress=show_progress)  # type: ignore[arg-type]
+    return resolve_lists(lists, settings, check_links=check_links, show_progress=show_progress)  # type: ignore[arg-type]
 
 
 def scan(lists: Lists, settings: Settings | None = None) -> list[ScanResult]:

@@ -45,7 +45,7 @@ def bibtex(paths: tuple[str, ...], output: Path | None, key_pattern: str, no_unr
     except ValueError as exc:
         raise UsageError(f"--key-pattern: {exc}") from None
     settings = settings_from(**service)
-    states = api.resolve(paths, settings, show_progress=verbosity.show_progress)
+    states = api.resolve_lists(paths, settings, show_progress=verbosity.show_progress)
     options = BibOptions(key_pattern=key_pattern, include_unresolved=not no_unresolved, utf8=utf8 and not ascii_only)
     write_output(api.bibtex(states, options=options), output)
     verbosity.detail(summary_line(states[0].stats))

@@ -72,7 +72,7 @@ def fix(paths: tuple[str, ...], mode: str, add: str | None, check_links: bool | 
         raise InputError("fix --write needs a file path, not a URL (without --write: a diff)")
     additions = parse_additions(add)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
+    states = api.resolve_lists(paths, settings, check_links=wants_link_check(check_links, settings.offline),
                          show_progress=verbosity.show_progress)
     if states[0].warning:
         console_err(f"warning: {states[0].warning}")
@@ -85,14 +85,14 @@ def _report_one(fixed, mode: str, verbosity: Verbosity, stats) -> None:
     from paperenrich.cli.enrich import summary_line
     from paperenrich.export.lint import format_findings
 
-    path, result = Path(fixed.source), fixed.rewrite
+    path, result = fixed.source, fixed.rewrite  # a URL stays as written (a Path folds its "//")
     if fixed.findings:
         verbosity.say(format_findings(fixed.findings, fixed.source))
     verbosity.detail(summary_line(stats))
     changed_lines = len({c.line for c in result.changes})
     if mode == "write":
         if result.changed:
-            write_keeping_bom(path, result.text)
+            write_keeping_bom(Path(path), result.text)
         verbosity.say(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
     if fixed.diff:

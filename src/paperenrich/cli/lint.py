@@ -65,7 +65,7 @@ def lint(paths: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, ch
 
     failing = parse_fail_on(fail_on)
     settings = settings_from(**service).replace(allow_private=allow_private)
-    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
+    states = api.resolve_lists(paths, settings, check_links=wants_link_check(check_links, settings.offline),
                          show_progress=verbosity.show_progress)
     if states[0].warning:
         click.echo(f"warning: {states[0].warning}", err=True)

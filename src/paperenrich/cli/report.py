@@ -38,7 +38,7 @@ def report(paths: tuple[str, ...], output: Path | None, title: str | None, check
     if "-" in paths:
         raise InputError("report needs a file path, not standard input")
     settings = settings_from(**service).replace(allow_private=allow_private)
-    states = api.resolve(paths, settings, check_links=wants_link_check(check_links, settings.offline),
+    states = api.resolve_lists(paths, settings, check_links=wants_link_check(check_links, settings.offline),
                          show_progress=verbosity.show_progress)
     if states[0].warning:
         console_err(f"warning: {states[0].warning}")
