@@ -103,7 +103,18 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 def _is_text(lists: Lists) -> bool:
-    return isinstance(lists, str) and "\n" in lists
+    """A single string is the list's text when it has a line break, or when it names nothing: not
+    "-", a URL, an existing path nor a glob that matches (`enrich("- A Title (OSDI'22)")`).
+    Sequences and Paths are always names (the command line passes those: a typo there is exit 4)."""
+    if not isinstance(lists, str):
+        return False
+    if "\n" in lists:
+        return True
+    import glob
+
+    from paperenrich.listfile import is_list_url
+
+    return not (lists == "-" or is_list_url(lists) or Path(lists).exists() or glob.glob(lists, recursive=True))
 
 
 def _sources(lists: Lists) -> list[str]:
