@@ -76,10 +76,10 @@ def test_entry_types_and_fields():
 
 def test_preprint_with_published_version_cites_the_published_venue():
     paper = Paper(title="Orca", authors=("Gyeong-In Yu",), year=2022, venue="arXiv",
-                  arxiv="2201.00001", published_version=PublishedVersion("OSDI", 2022, "10.1/x"))
+                  arxiv="2201.00001", published_version=PublishedVersion("OSDI", 2022, "10.1145/x"))
     (record,) = build_records([Resolution(entry(1, "Orca"), paper)])
     fields = dict(record.fields)
-    assert record.entry_type == "inproceedings" and fields["booktitle"] == "OSDI" and fields["doi"] == "10.1/x"
+    assert record.entry_type == "inproceedings" and fields["booktitle"] == "OSDI" and fields["doi"] == "10.1145/x"
 
 
 def test_capitalisation_protection():
@@ -92,7 +92,7 @@ def test_capitalisation_protection():
 
 def test_latex_escaping_and_ascii_option():
     assert escape_latex("50% of $x_1$ & #2 {a} ~^\\") == (
-        r"50\% of \$x\_1\$ \& \#2 \{a\} \textasciitilde{}\textasciicircum{}\textbackslash{}"
+        r"50\% of \$x\_1\$ \& \#2 \textbraceleft{}a\textbraceright{} \textasciitilde{}\textasciicircum{}\textbackslash{}"
     )
     paper = Paper(title="Über naïve Parallelism", authors=("Łukasz Kaiser", "Müller Jörg"), year=2020, venue="ICML")
     utf8 = to_bibtex([Resolution(entry(1, "x"), paper)], BibOptions(utf8=True))

@@ -158,10 +158,12 @@ def test_host_rules_apply_to_subdomains():
     assert rule_for("acm.org", hosts) == HostRule()
 
 
-def test_github_token_goes_only_to_github_hosts():
+def test_github_token_goes_only_to_github_hosts_and_only_over_https():
     checker = Checker(Settings(github_token="ghp_secret"), client=None)  # type: ignore[arg-type]
-    assert checker._headers("github.com", checker.lane("github.com"))["Authorization"] == "Bearer ghp_secret"
-    assert "Authorization" not in checker._headers("example.org", checker.lane("example.org"))
+    lane = checker.lane("github.com")
+    assert checker._headers("https://github.com/a/b", "github.com", lane)["Authorization"] == "Bearer ghp_secret"
+    assert "Authorization" not in checker._headers("http://github.com/a/b", "github.com", lane)  # issue 12, item 6
+    assert "Authorization" not in checker._headers("https://example.org/", "example.org", checker.lane("example.org"))
     assert "ghp_secret" not in repr(Settings(github_token="ghp_secret"))
 
 

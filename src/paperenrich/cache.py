@@ -8,11 +8,18 @@ None is a negative result ("asked, not found"), cached with the short negative T
 Namespaces in use: "arxiv" (arXiv records by id), "s2" (S2 records by lookup key),
 "title" (title-search results), "links" (link-check results).
 Secrets never reach this file: keys are not part of any lookup key or value.
+
+A damaged file (SQLite says "malformed" or "not a database", on opening or at any later read or
+write) is moved aside as `paperenrich.db.damaged-<time>` with one warning line, and the run goes on
+with a fresh cache: a cache only saves requests, it must never stop a run. A single value that is
+not JSON is a miss.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -24,6 +31,8 @@ import sqlite_utils
 from paperenrich.errors import ConfigError
 
 DB_NAME = "paperenrich.db"
+_DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+log = logging.getLogger("paperenrich.cache")
 
 
 @dataclass(frozen=True)
@@ -60,19 +69,81 @@ def _encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=as_json)
 
 
+def is_damage(exc: BaseException) -> bool:
+    """SQLite's verdict that the file is not a sound database (not a passing "locked")."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code in _DAMAGE_CODES or (code is None and ("malformed" in str(exc) or "not a database" in str(exc)))
+
+
+def _recovering(method):
+    """Run a cache operation; if it finds the file damaged, move it aside and run it once more
+    on a fresh cache."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Cache", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._recover(exc)
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Cache:
     def __init__(self, cache_dir: Path | str, *, enabled: bool = True):
         self.enabled = enabled
         self.path = Path(cache_dir) / DB_NAME
+        self.moved_aside: Path | None = None  # where a damaged file went (None: it was sound)
         self._db: sqlite_utils.Database | None = None
         if enabled:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-                self._db = sqlite_utils.Database(conn)
-                _retry_while_locked(self._set_up)
+                self._open()
+            except sqlite3.DatabaseError as exc:
+                if not is_damage(exc):
+                    raise ConfigError(f"cannot open cache {self.path}: {exc}") from None
+                self._recover(exc)
             except (OSError, sqlite3.Error) as exc:
                 raise ConfigError(f"cannot open cache {self.path}: {exc}") from None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db = sqlite_utils.Database(conn)
+        _retry_while_locked(self._set_up)
+        # Garbage inside the file shows only when its page is read: look at every page once.
+        verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()
+        if not verdict or verdict[0] != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict[0] if verdict else 'no answer'})")
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.conn.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+    def _recover(self, exc: BaseException) -> None:
+        """Move the damaged file aside, say so in one line, and start a fresh cache."""
+        self._close_quietly()
+        aside = self.path.with_name(f"{DB_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            self.path.replace(aside)
+            for suffix in ("-wal", "-shm", "-journal"):
+                self.path.with_name(DB_NAME + suffix).unlink(missing_ok=True)
+        except OSError as err:
+            raise ConfigError(f"cache {self.path} is damaged ({exc}) and cannot be moved aside: {err.strerror or err}") from None
+        self.moved_aside = aside
+        log.warning(f"warning: cache {self.path} was damaged ({exc}); moved it to {aside.name} and started a fresh one")
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as err:
+            raise ConfigError(f"cannot open cache {self.path}: {err}") from None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -97,6 +168,7 @@ class Cache:
         found = self.get_many(namespace, [key], max_age, negative_max_age)
         return found.get(key)
 
+    @_recovering
     def get_many(
         self, namespace: str, keys: Iterable[str], max_age: float | None = None, negative_max_age: float | None = None
     ) -> dict[str, Cached]:
@@ -113,7 +185,12 @@ class Cache:
                 [namespace, *chunk],
             ).fetchall()
             for key, raw, fetched_at in rows:
-                value = json.loads(raw)
+                try:
+                    value = json.loads(raw)
+                except (TypeError, ValueError):
+                    continue  # an unreadable value is a miss: asked again, then overwritten
+                if not isinstance(fetched_at, (int, float)):
+                    continue
                 limit = negative_max_age if (value is None and negative_max_age is not None) else max_age
                 if limit is not None and now - fetched_at > limit:
                     continue
@@ -124,6 +201,7 @@ class Cache:
     def put(self, namespace: str, key: str, value: Any) -> None:
         self.put_many(namespace, {key: value})
 
+    @_recovering
     def put_many(self, namespace: str, items: dict[str, Any]) -> None:
         """Write and commit at once: what finished is never lost."""
         if not self.enabled or not items:
@@ -134,6 +212,7 @@ class Cache:
             self.db["lookups"].upsert_all(rows, pk=("namespace", "key"))
 
     # --- maintenance (`paperenrich cache stats|clear|prune`) -----------------------------------
+    @_recovering
     def stats(self) -> dict[str, Any]:
         if not self.enabled or not self.path.exists():
             return {"path": str(self.path), "exists": False}
@@ -150,6 +229,7 @@ class Cache:
             },
         }
 
+    @_recovering
     def clear(self, namespace: str | None = None) -> int:
         if not self.enabled:
             return 0
@@ -161,6 +241,7 @@ class Cache:
         self.db.execute("vacuum")
         return cur.rowcount
 
+    @_recovering
     def prune(self, max_age_by_namespace: dict[str, float], negative_max_age: float | None = None) -> int:
         """Delete entries older than their namespace's TTL (and negatives past theirs)."""
         if not self.enabled:

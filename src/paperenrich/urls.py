@@ -4,7 +4,8 @@
   and repairs double-encoded queries such as `forum?id%253D...`;
 - `is_double_encoded` tells whether a URL carries that encoding defect;
 - `arxiv_abs_url` turns an arXiv pdf/html/abs link into its canonical abstract page;
-- `upgrade_https` moves `http://` links of hosts known to serve HTTPS to `https://`.
+- `upgrade_https` moves `http://` links of hosts known to serve HTTPS to `https://`;
+- `without_userinfo` drops a `user:password@` part (never sent: the link is checked without it).
 """
 
 from __future__ import annotations
@@ -92,6 +93,17 @@ def clean_url(url: str) -> str:
         if len(kept) != len(pairs):
             query = urlencode(kept, safe="/:,@")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, parts.fragment))
+
+
+def without_userinfo(url: str) -> tuple[str, bool]:
+    """The URL without its `user:password@` part, and whether it had one."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url, False
+    if "@" not in parts.netloc:
+        return url, False
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])), True
 
 
 def host_of(url: str) -> str:

@@ -14,12 +14,14 @@ of days, records with fields of the wrong type. Scripts:
         server.route("/graph/v1/paper/batch", gzip_bomb(1 << 30))
         settings = Settings(s2_url=server.url("/graph/v1"), ...)
 
-`hits` counts requests per route. Every socket is loopback; nothing here reaches a network.
+`hits` counts requests per route. With `tls` (an ssl.SSLContext holding a certificate, e.g. from
+trustme) it serves https. Every socket is loopback; nothing here reaches a network.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -170,21 +172,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class HostileServer:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
         self.routes: dict[str, Script] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.lock = threading.Lock()
         self._server = _Server((host, 0), _Handler)
         self._server.owner = self
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self._thread: threading.Thread | None = None
 
     def route(self, prefix: str, script: Script) -> None:
         self.routes[prefix] = script
 
     def url(self, path: str = "") -> str:
+        host, port = self.address
+        return f"{self.scheme}://{host}:{port}{path}"
+
+    @property
+    def address(self) -> tuple[str, int]:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return host, port
 
     def __enter__(self) -> "HostileServer":
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},

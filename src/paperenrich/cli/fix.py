@@ -28,27 +28,29 @@ def parse_additions(text: str | None) -> tuple[str, ...]:
     return names
 
 
-def write_keeping_bom(path: Path, text: str) -> None:
-    """Replace the list in one rename, keeping a UTF-8 byte-order mark if it had one."""
+def write_keeping_bom(path: Path, text: str, force: bool = False) -> None:
+    """Replace the list in one rename (through a symlink, refusing a read-only file unless
+    `force`), keeping a UTF-8 byte-order mark if it had one."""
     from paperenrich.atomic import replace_file
 
     data = text.encode("utf-8")
     with path.open("rb") as fh:
         if fh.read(3) == b"\xef\xbb\xbf":
             data = b"\xef\xbb\xbf" + data
-    replace_file(path, data)
+    replace_file(path, data, force=force, force_flag="--force")
 
 
 @app.command(short_help="Rewrite a list with canonical links (a diff, or --write).")
 @click.argument("paths", metavar="LIST.md...", nargs=-1, required=True)
 @click.option("--dry-run", "mode", flag_value="dry-run", default=True, help="Print a unified diff (the default).")
-@click.option("--write", "mode", flag_value="write", help="Rewrite the file in place.")
+@click.option("--write", "mode", flag_value="write", help="Rewrite the file in place (a symlink's target).")
+@click.option("--force", is_flag=True, help="With --write: replace a read-only file too.")
 @click.option("--add", "add", default=None, metavar="LIST",
               help="Marked additions, comma-separated: authors, citations, doi, badge.")
 @link_options
 @verbosity_options
 @service_options
-def fix(paths: tuple[str, ...], mode: str, add: str | None, check_links: bool | None, allow_private: bool | None,
+def fix(paths: tuple[str, ...], mode: str, add: str | None, force: bool, check_links: bool | None, allow_private: bool | None,
         verbosity: Verbosity, **service: Any) -> None:
     """Rewrite a list with canonical links and optional additions, touching only the lines that change.
 
@@ -77,10 +79,10 @@ def fix(paths: tuple[str, ...], mode: str, add: str | None, check_links: bool | 
     if states[0].warning:
         console_err(f"warning: {states[0].warning}")
     for fixed in api.fix(states, additions=additions):
-        _report_one(fixed, mode, verbosity, states[0].stats)
+        _report_one(fixed, mode, verbosity, states[0].stats, force)
 
 
-def _report_one(fixed, mode: str, verbosity: Verbosity, stats) -> None:
+def _report_one(fixed, mode: str, verbosity: Verbosity, stats, force: bool = False) -> None:
     """Write (or print the diff of) one rewritten list, its findings and summary on standard error."""
     from paperenrich.cli.enrich import summary_line
     from paperenrich.export.lint import format_findings
@@ -92,7 +94,7 @@ def _report_one(fixed, mode: str, verbosity: Verbosity, stats) -> None:
     changed_lines = len({c.line for c in result.changes})
     if mode == "write":
         if result.changed:
-            write_keeping_bom(Path(path), result.text)
+            write_keeping_bom(Path(path), result.text, force=force)
         verbosity.say(f"{path}: {changed_lines} line(s) rewritten" if result.changed else f"{path}: nothing to change")
         return
     if fixed.diff:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for --ascii output)
 
+from paperenrich.escape import one_line, output_doi
 from paperenrich.export.papers import is_preprint_venue, paper_keys, same_paper_groups
 from paperenrich.model import Entry, Paper, Resolution
 
@@ -40,8 +41,10 @@ _PLACEHOLDERS = ("author", "year", "title", "title2", "venue")
 # LaTeX's special characters, and how to write each in running text.
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # Not \{ and \}: BibTeX counts braces without looking at backslashes, so one unbalanced brace
+    # in a title from a service would swallow the rest of the file.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -215,7 +218,7 @@ def _paper_fields(paper: Paper, entry: Entry) -> tuple[str, list[tuple[str, str]
         fields.append(("journal", venue or ""))
     if year:
         fields.append(("year", str(year)))
-    doi = paper.doi or (paper.published_version.doi if paper.published_version else None)
+    doi = output_doi(paper.doi or (paper.published_version.doi if paper.published_version else None))
     if doi:
         fields.append(("doi", doi))
     url = paper.canonical_url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
@@ -249,7 +252,7 @@ def _unresolved_fields(resolution: Resolution) -> tuple[str, list[tuple[str, str
         fields.append(("url", entry.links[0].url))
     if entry.ids.arxiv:
         fields += [("eprint", entry.ids.arxiv), ("archivePrefix", "arXiv")]
-    if entry.ids.doi:
+    if output_doi(entry.ids.doi):
         fields.append(("doi", entry.ids.doi))
     reason = resolution.reason or "not found"
     fields.append(("note", f"Not resolved by paperenrich ({reason}); details from the list, line {entry.line}"))
@@ -317,6 +320,7 @@ _VERBATIM_FIELDS = {"url", "doi", "eprint"}
 
 
 def _format_value(name: str, value: str, ascii_only: bool) -> str:
+    value = one_line(value)  # a line break from a service must not start an entry of its own
     if name == "title":
         return protect_title(value, ascii_only)
     if name in _VERBATIM_FIELDS:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
+from paperenrich.escape import doi_url, markdown_text, one_line, output_doi
 from paperenrich.markdown import Document
 from paperenrich.model import Entry, LinkResult, Paper, Resolution
 
@@ -156,19 +157,29 @@ def _format_authors(authors: Sequence[str], limit: int = 3) -> str:
     return ", ".join(authors[:limit]) + " et al."
 
 
+_S2_PAPER_ID = re.compile(r"^[0-9a-f]{40}$")
+
+
 def addition_text(paper: Paper | None, wanted: Sequence[str]) -> str:
-    """The text between the markers for one paper (empty when there is nothing to add)."""
+    """The text between the markers for one paper (empty when there is nothing to add).
+
+    Everything in it came from a service: names are written as inert one-line Markdown text
+    (escape.markdown_text), a DOI only when it matches the DOI grammar, a badge only for a real
+    S2 paper id, a count only when it is a number."""
     if paper is None:
         return ""
     parts: list[str] = []
+    authors = [markdown_text(a) for a in paper.authors if isinstance(a, str) and one_line(a)]
+    cites = paper.citation_count
+    doi = output_doi(paper.doi) if isinstance(paper.doi, str) else None
     for name in wanted:
-        if name == "authors" and paper.authors:
-            parts.append(_format_authors(paper.authors))
-        elif name == "citations" and paper.citation_count is not None:
-            parts.append(f"cited by {paper.citation_count}")
-        elif name == "doi" and paper.doi:
-            parts.append(f"[DOI](https://doi.org/{paper.doi})")
-        elif name == "badge" and paper.s2_id:
+        if name == "authors" and authors:
+            parts.append(_format_authors(authors))
+        elif name == "citations" and isinstance(cites, int) and not isinstance(cites, bool):
+            parts.append(f"cited by {cites}")
+        elif name == "doi" and doi:
+            parts.append(f"[DOI]({doi_url(doi)})")
+        elif name == "badge" and isinstance(paper.s2_id, str) and _S2_PAPER_ID.match(paper.s2_id):
             api = quote(f"https://api.semanticscholar.org/graph/v1/paper/{paper.s2_id}?fields=citationCount", safe="")
             badge = f"https://img.shields.io/badge/dynamic/json?label=citations&query=%24.citationCount&url={api}"
             parts.append(f"[![citations]({badge})](https://www.semanticscholar.org/paper/{paper.s2_id})")

@@ -42,13 +42,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from paperenrich.config import HostRule, Settings
-from paperenrich.http import TRANSIENT_STATUS, Pacer, retry_after_seconds
+from paperenrich.http import TRANSIENT_STATUS, Pacer, may_send_secret, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
 from paperenrich.linkcheck.transport import AiohttpTransport
 from paperenrich.model import LinkResult, LinkStatus, Place
-from paperenrich.urls import is_double_encoded
+from paperenrich.urls import is_double_encoded, without_userinfo
 
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com", "gist.github.com"})
@@ -237,9 +237,9 @@ class Checker:
             lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), asyncio.Semaphore(concurrency), rule, interval)
         return lane
 
-    def _headers(self, host: str, lane: HostLane) -> dict[str, str]:
+    def _headers(self, url: str, host: str, lane: HostLane) -> dict[str, str]:
         headers = dict(lane.rule.headers)
-        if host in GITHUB_HOSTS and self.settings.github_token:
+        if host in GITHUB_HOSTS and self.settings.github_token and may_send_secret(url):  # never over http://
             headers["Authorization"] = f"Bearer {self.settings.github_token}"
         return headers
 
@@ -265,7 +265,9 @@ class Checker:
                 # A whole-answer deadline (tarpits and trickles end here), never past the URL's own.
                 deadline.start()
                 async with asyncio.timeout(max(0.001, min(self.settings.link_timeout, deadline.left()))):
-                    request = self.client.build_request(method, url, headers=self._headers(host, lane) or None)
+                    # Credentials written into a link are never sent (and aiohttp refuses them).
+                    url, _ = without_userinfo(url)
+                    request = self.client.build_request(method, url, headers=self._headers(url, host, lane) or None)
                     response = await self.client.send(request, stream=True)
                     try:
                         body = b""
@@ -351,9 +353,12 @@ class Checker:
         except Exception as exc:  # one odd URL must never end the run
             verdict = Verdict(LinkStatus.ERROR, f"unexpected {type(exc).__name__}: {exc}")
         self.lane(host_key(url)).statuses[verdict.status.value] += 1
+        detail = verdict.detail
+        if without_userinfo(url)[1]:
+            detail = "; ".join(d for d in (detail, "the link holds credentials (user@): checked without them") if d)
         return LinkResult(
             url=url, status=verdict.status, http_status=verdict.http_status, final_url=verdict.final_url,
-            redirects=verdict.chain, places=tuple(places), detail=verdict.detail,
+            redirects=verdict.chain, places=tuple(places), detail=detail,
             suggestion=suggest(url, verdict.status, verdict.final_url, verdict.codes),
         )
 
