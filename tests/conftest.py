@@ -53,3 +53,15 @@ def sandboxed_user_cache(tmp_path_factory, monkeypatch):
     rate windows do."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("user-state")))
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch):
+    """The services' client honours the environment's proxies (http.make_client): a proxy set on
+    the machine running the tests must not carry the emulators' loopback traffic. Tests of the
+    proxy path set their own (tests/test_proxy.py)."""
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
