@@ -3,7 +3,7 @@
 Each entry walks the same stages; a stage waits for one answer ("lookup") and moves on:
 
     ids        the ids the list links: arXiv `id_list` (100 a request) and S2 `/paper/batch` (500 a request)
-    s2_title   S2 `/paper/search/bulk`: one boolean query ORs 20 quoted titles, matched locally
+    s2_title   S2 `/paper/search/bulk`: one boolean query ORs 40 quoted titles, matched locally (floods narrowed)
     ax_title   arXiv `search_query`: 10 `ti:"..."` phrases ORed, matched locally
     s2_match   S2 `/paper/search/match`, one title a request: only where both batches found nothing
     complete   the other service's record of a resolved paper (by arXiv id or DOI), batched
@@ -383,12 +383,17 @@ class Resolver:
         ids = self._waiting(NS_ARXIV, ("ids",))
         if ids:
             return NS_ARXIV, ids[: ax.ID_BATCH], "arxiv_id_list"
+        # Titles before follow-ups: what arXiv does not find goes on to S2's one-title match, so a
+        # title search holds up the other lane's last work; a follow-up holds up nothing. Titles wait
+        # for a full OR group, or until no entry before this stage can add one: on the seeds each
+        # title trickled in alone from S2's bulk answers, and a one-title request costs this lane
+        # (the slower one) a whole 3 s slot.
+        titles = self._waiting(NS_AX_TITLE, ("ax_title",))
+        if len(titles) >= ax.TITLE_BATCH or (titles and not self._upstream(("ids", "s2_title"))):
+            return NS_AX_TITLE, titles[: ax.TITLE_BATCH], "arxiv_title_search"
         follow = self._waiting(NS_ARXIV, ("complete",))
         if len(follow) >= ax.ID_BATCH:
             return NS_ARXIV, follow[: ax.ID_BATCH], "arxiv_id_followup"
-        titles = self._waiting(NS_AX_TITLE, ("ax_title",))
-        if titles:
-            return NS_AX_TITLE, titles[: ax.TITLE_BATCH], "arxiv_title_search"
         if follow and not self._upstream(("ids", "s2_title", "ax_title", "s2_match")):
             return NS_ARXIV, follow, "arxiv_id_followup"
         return None

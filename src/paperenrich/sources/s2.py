@@ -28,7 +28,7 @@ from paperenrich.sources.records import MalformedRecord, S2Record, s2_or_malform
 Parsed = S2Record | MalformedRecord
 
 ID_BATCH = 500  # the API's limit for /paper/batch
-TITLE_BATCH = 20  # quoted titles ORed into one /paper/search/bulk query
+TITLE_BATCH = 40  # quoted titles ORed into one /paper/search/bulk query (a flood is narrowed: see resolve)
 BULK_PAGE = 1000  # papers per /paper/search/bulk page (the API's fixed page size)
 BULK_MAX_PAGES = 3  # pages read for one title batch at most (see Resolver._bulk_search)
 FIELDS = ",".join(
