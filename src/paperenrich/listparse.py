@@ -1059,6 +1059,9 @@ class _Scanner:
             return
         first_line = self.src.line(node.srcmap[0])
         content = node.meta.get("content", "")
+        if "<tr" in content.lower() and "</t" in content.lower():
+            self._html_table(content, first_line)
+            return
         inner = re.sub(r"</?(?:details|summary|div|p|center|section|span)\b[^>]*>", "", content, flags=re.I)
         if "<a " in inner.lower() or "<li" in inner.lower() or "<td" in inner.lower():
             # One HTML element per line: read each line's inline HTML as an item.
@@ -1080,6 +1083,30 @@ class _Scanner:
             finally:
                 self.src = outer
 
+    def _html_table(self, content: str, first_line: int) -> None:
+        """An HTML table (`<tr>` rows of `<th>`/`<td>` cells over several lines, ASAudio line 86): the
+        same reading as a Markdown table, each row's lines being its `<tr>` ... `</tr>`."""
+        header: list[str] = []
+        lines: list[tuple[int, int]] = []
+        cells_of: list[list[list[Piece]]] = []
+        for row in _HTML_ROW.finditer(content):
+            line = first_line + content.count("\n", 0, row.start())
+            end = row.end() if row.group(0).rstrip().lower().endswith(">") and "</tr" in row.group(0)[-8:].lower() \
+                else row.start(1) + len(row.group(1).rstrip())  # a row left unclosed ends at its last text
+            end_line = first_line + content.count("\n", 0, end)
+            cells = [c.group(2) for c in _HTML_CELL.finditer(row.group(1))]
+            if not cells:
+                continue
+            pieces = [_inline_pieces(" ".join(c.split()), self.src) for c in cells]
+            if all(c.group(1).lower() == "h" for c in _HTML_CELL.finditer(row.group(1))):
+                header = [" ".join(_display(p)[0].split()).lower() for p in pieces]
+                continue
+            lines.append((line, end_line))
+            cells_of.append(pieces)
+        if cells_of:
+            self._table_rows(header, lines, cells_of)
+            self.last_draft = None
+
     def _table(self, table: Node) -> None:
         """Rows of a table -> entries."""
         header: list[str] = []
@@ -1091,16 +1118,19 @@ class _Scanner:
                     header = [" ".join(_display(_pieces(c, self.src))[0].split()).lower() for c in cells]
                 else:
                     rows.append((row.srcmap, cells))
+        cells_of = [[_pieces(c, self.src) for c in cells] for _, cells in rows]
+        self._table_rows(header, [self._lines(*rmap) if rmap else (1, 1) for rmap, _ in rows], cells_of)
+
+    def _table_rows(self, header: list[str], lines: list[tuple[int, int]], cells_of: list[list[list[Piece]]]) -> None:
+        """The rows of a Markdown or HTML table (their lines, and the pieces of each cell) -> entries."""
         roles = _column_roles(header)
         title_col = roles.get("title")
-        cells_of = [[_pieces(c, self.src) for c in cells] for _, cells in rows]
         software = roles.get("software", False)
         if not software and roles.get("name_only") and title_col is not None:
             repo_rows = sum(1 for cells in cells_of if title_col < len(cells) and any(
                 p.kind == "link" and _is_repo_link(p.url) for p in cells[title_col]))
             software = repo_rows * 2 > max(1, len(cells_of))
-        for (rmap, _), pieces in zip(rows, cells_of):
-            line, end_line = self._lines(*rmap) if rmap else (1, 1)
+        for (line, end_line), pieces in zip(lines, cells_of):
             displays = [_display(p) for p in pieces]  # (text, link spans, bold spans) of each cell
             flat = [" ".join(d[0].split()) for d in displays]
             row_text = " | ".join(flat)
@@ -1129,6 +1159,10 @@ class _Scanner:
                     a.links.extend(link for link in extra if link not in a.links)
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
+
+
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?:</tr\s*>|(?=<tr\b)|$)", re.I | re.S)
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)(?:</t[dh]\s*>|(?=<t[dh]\b)|$)", re.I | re.S)
 
 
 def _inline_pieces(html_line: str, outer: _Source) -> list[Piece]:
