@@ -6,7 +6,8 @@ parser), E = the entries `scan` gives, S = the labelled sample (>= 30 entries re
 - count precision  P_n = min(N, |E|) / |E|   (more entries than papers: at least that many are wrong)
 - count recall     R_n = min(N, |E|) / N     (fewer entries than papers: at least that many missed)
 - an entry *matches* a label when the label's line lies in the entry's line range [line, end_line]
-  (the first such entry in list order; a label no entry covers is missed);
+  (of several such entries, one whose title equals the label's after normalisation, else the first
+  in list order: papers that share a table row share its line; a label no entry covers is missed);
 - sample recall    R_s = labels matched / |S|
 - sample precision P_s = matched entries that are the labelled paper / labels matched, where "is
   the labelled paper" means the entry's title and the label's are equal after
@@ -57,12 +58,15 @@ def score(label: dict, entries, elapsed: float) -> dict:
     found = same = exact = venue_ok = year_ok = link_ok = 0
     misses: list[str] = []
     for s in sample:
-        entry = next((x for x in entries if x.line <= s["line"] <= x.end_line), None)
+        covering = [x for x in entries if x.line <= s["line"] <= x.end_line]
+        # several entries on one line (papers sharing a table cell): the one with the label's title
+        entry = next((x for x in covering if normalize_title(x.title) == normalize_title(s["title"])),
+                     covering[0] if covering else None)
         if entry is None:
             misses.append(f"  missed  {s['line']}: {s['title'][:90]}")
             continue
         found += 1
-        covers = [ln for ln in labelled_lines if entry.line <= ln <= entry.end_line]
+        covers = {ln for ln in labelled_lines if entry.line <= ln <= entry.end_line}
         if normalize_title(entry.title) == normalize_title(s["title"]) and len(covers) == 1:
             same += 1
         else:

@@ -1131,6 +1131,10 @@ class _Scanner:
                 p.kind == "link" and _is_repo_link(p.url) for p in cells[title_col]))
             software = repo_rows * 2 > max(1, len(cells_of))
         for (line, end_line), pieces in zip(lines, cells_of):
+            if not software and (units := _papers_per_cell(pieces)):
+                for unit in units:  # several papers in a cell, one per <br>-separated unit
+                    self._offer(_analyze(unit), line, end_line, "table")
+                continue
             displays = [_display(p) for p in pieces]  # (text, link spans, bold spans) of each cell
             flat = [" ".join(d[0].split()) for d in displays]
             row_text = " | ".join(flat)
@@ -1159,6 +1163,29 @@ class _Scanner:
                     a.links.extend(link for link in extra if link not in a.links)
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
+
+
+def _papers_per_cell(cells: list[list[Piece]]) -> list[list[Piece]]:
+    """The units of a row whose cells hold several papers each, separated by <br>
+    ("**SEED**(ICLR 2024)[[paper]](u)<br/>**CAMA**(ICLR 2024)[[paper]](u)<br/>...",
+    Best-Incremental-Learning lines 152-160), or [] for an ordinary row (one paper, whose title cell
+    may still hold "Title<br>Authors"). A unit is a paper when one of its links carries a paper id
+    or a paper's path (a PDF, /abs/, /doi/ ...), or is labelled "paper" or "pdf"."""
+    units: list[list[Piece]] = []
+    for cell in cells:
+        unit: list[Piece] = []
+        for piece in cell + [Piece("br", "\n")]:
+            if piece.kind == "br":
+                if any(p.kind == "link" for p in unit):
+                    units.append(unit)
+                unit = []
+            else:
+                unit.append(piece)
+    papers = [u for u in units if not ids_from_links([Link(url=p.url, text=p.text) for p in u if p.kind == "link"]).is_empty()
+              or any(p.kind == "link" and (_PAPER_FILE.search(p.url) or p.text.strip("[] ").lower() in ("paper", "pdf"))
+                     for p in u)]
+    per_cell_max = max((sum(1 for p in cell if p.kind == "br") for cell in cells), default=0)
+    return papers if len(papers) >= 3 and per_cell_max >= 1 else []
 
 
 _HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?:</tr\s*>|(?=<tr\b)|$)", re.I | re.S)
