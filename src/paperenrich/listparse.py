@@ -95,7 +95,8 @@ _NOT_PAPER_SECTION = re.compile(
     r"\b(?:resources?|tools?|frameworks?|libraries|library|software|courses?|videos?|talks?|blogs?|books?|"
     r"tutorials?|references|contributing|contributors?|license|acknowledge?ments?|citation|cite|contact|"
     r"related (?:lists?|repos?|projects?|awesome)|awesome lists?|star history|useful links|acronyms?|glossary|"
-    r"abbreviations?)\b",
+    r"abbreviations?|lecture notes|notes|monographs?|popular science|posts|essays?|cheat ?sheets?|puzzles?|"
+    r"playlists?)\b",
     re.I,
 )
 _NEWS_SECTION = re.compile(r"^\W*(?:news|updates?|changelog|what'?s new|recent updates?|announcements?)\W*$", re.I)
@@ -413,6 +414,7 @@ def _drop_unclosed_tail(t: str) -> str:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
+_AUTHOR_PREFIX = re.compile(r"(?:[A-Z][\w'’\-]+\s){0,1}[A-Z][\w'’\-]+(?:\s(?:&|and)\s[A-Z][\w'’\-]+|,?\set\.?\s?al)?\.\s+(?=[A-Z])")
 _LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]\s+(?=[A-Z])")  # "**4. HOTR: End-to-End ...**" (amusi line 482)
 _BRACKET_TAG = re.compile(r"^\[([^\[\]]{1,40})\]\s*(?=\S)")  # "[DCN] Deep & Cross Network ..." (wzhe06 line 18)
 _BIBTEX_BRACES = re.compile(r"\{([^{}]*)\}")  # "{PRETZEL}: Opening the Black Box ..."
@@ -694,6 +696,8 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     if chosen.kind == "cited":
         a.year = a.year or parse_year(chosen.year_text)
     a.title = _clean_title(title_raw, a)
+    if a.title_from_link and (m := _AUTHOR_PREFIX.match(a.title)) and len(a.title[m.end():].split()) >= 3:
+        a.title = a.title[m.end():]  # "[Aaronson. Why Should Philosophers Care ...](u)" (mostafatouny 361)
     _venue_from_rest(text[end:], a)
     if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first
         prefix = text[start:chosen.start]
@@ -722,9 +726,10 @@ def _not_paper_section(heading: str) -> bool:
     """A heading that names a kind of thing that is not a paper ("Tools", "Other Useful Resources").
     Only short headings: a longer one names a topic ("Image and Video Classification", the papers
     of THUYimingLi's backdoor list from line 212 on)."""
-    return len(re.findall(r"\w+", heading)) <= 3 and bool(_NOT_PAPER_SECTION.search(heading))
+    return len(re.findall(r"\w+", heading)) <= 3 and bool(_NOT_PAPER_SECTION.search(heading)) and not _PAPER_WORDS.search(heading)
 
 
+_PAPER_WORDS = re.compile(r"\b(?:papers?|surveys?|articles?|publications?)\b", re.I)  # "Surveys & Monographs"
 _YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
 
 
