@@ -169,3 +169,16 @@ def test_arxiv_only_preprint_gets_primary_class_when_the_category_is_known():
     assert gpipe["eprint"] == "1811.06965" and gpipe["archivePrefix"] == "arXiv"
     assert pyb[0].fields["primaryClass"] == "cs.LG"
     assert "primaryClass" not in sparse.fields_dict  # no category known: no empty field
+
+
+def test_each_entry_names_the_lists_it_came_from():
+    # The same paper in two lists is one entry; its comment names both places. A source with a line
+    # break or an "@" cannot open an entry of its own (BibTeX skips text outside entries, up to an "@").
+    resolutions = [Resolution(entry(3, "a"), PAGED), Resolution(entry(7, "b"), GPIPE), Resolution(entry(12, "c"), PAGED)]
+    text = to_bibtex(resolutions, sources=["lists/a.md", "lists/a.md", "evil\n@misc{x,\n.md"])
+    assert text.startswith("% from lists/a.md:3, evil (at)misc{x, .md:12\n@inproceedings{kwon2023efficient,")
+    assert "% from lists/a.md:7\n@misc{huang2018gpipe," in text
+    entries, pyb = parse_both(text)
+    assert [e.key for e in entries] == ["kwon2023efficient", "huang2018gpipe"] and len(pyb) == 2
+    # Without sources (one list, library use) the output is the entries alone.
+    assert not to_bibtex(resolutions).startswith("%")

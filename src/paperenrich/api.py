@@ -192,7 +192,8 @@ def bibtex(lists: Lists | Sequence[ListState], settings: Settings | None = None,
     from paperenrich.export.bibtex import to_bibtex
 
     states = _states(lists, settings, False, show_progress)
-    return to_bibtex([r for s in states for r in s.resolutions], options)
+    pairs = [(r, s.source) for s in states for r in s.resolutions]
+    return to_bibtex([r for r, _ in pairs], options, sources=[source for _, source in pairs])
 
 
 def fix(lists: Lists | Sequence[ListState], settings: Settings | None = None, *, additions: Sequence[str] = (),

@@ -22,6 +22,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for --ascii output)
 
@@ -178,6 +179,7 @@ class BibRecord:
     key: str
     fields: tuple[tuple[str, str], ...]
     lines: tuple[int, ...]  # list lines this record came from
+    origins: tuple[str, ...] = ()  # "LIST.md:12" for each list entry it came from, when the lists are named
 
 
 def _is_preprint_venue(venue: str | None) -> bool:
@@ -296,9 +298,12 @@ def _unique_key(base: str, taken: set[str]) -> str:
         suffix += 1
 
 
-def build_records(resolutions: list[Resolution], options: BibOptions = BibOptions()) -> list[BibRecord]:
-    """One record per distinct paper, in list order, with unique keys."""
+def build_records(resolutions: list[Resolution], options: BibOptions = BibOptions(),
+                  sources: Sequence[str] | None = None) -> list[BibRecord]:
+    """One record per distinct paper, in list order, with unique keys. `sources`, parallel to
+    `resolutions`, names the list each came from (several lists in one run)."""
     check_key_pattern(options.key_pattern)
+    source_of = {id(r): s for r, s in zip(resolutions, sources)} if sources is not None else {}
     records: list[BibRecord] = []
     taken: set[str] = set()
     for group in same_paper_groups(resolutions, _identity):
@@ -312,7 +317,8 @@ def build_records(resolutions: list[Resolution], options: BibOptions = BibOption
         base = _ascii_slug(options.key_pattern.format(**key_parts))
         key = _unique_key(base, taken)
         taken.add(key)
-        records.append(BibRecord(entry_type, key, tuple(fields), tuple(r.entry.line for r in group)))
+        origins = tuple(f"{source_of[id(r)]}:{r.entry.line}" for r in group if id(r) in source_of)
+        records.append(BibRecord(entry_type, key, tuple(fields), tuple(r.entry.line for r in group), origins))
     return records
 
 
@@ -334,9 +340,18 @@ def format_record(record: BibRecord, ascii_only: bool = False) -> str:
     body = ",\n".join(
         f"  {name.ljust(width)} = {{{_format_value(name, value, ascii_only)}}}" for name, value in record.fields
     )
-    return f"@{record.entry_type}{{{record.key},\n{body}\n}}\n"
+    origin = f"% from {_comment_text(', '.join(record.origins))}\n" if record.origins else ""
+    return f"{origin}@{record.entry_type}{{{record.key},\n{body}\n}}\n"
 
 
-def to_bibtex(resolutions: list[Resolution], options: BibOptions = BibOptions()) -> str:
-    """The BibTeX text of a list's resolutions (empty string when there is nothing to cite)."""
-    return "\n".join(format_record(r, options.ascii_only) for r in build_records(resolutions, options))
+def _comment_text(text: str) -> str:
+    """Text for a line outside the entries, which BibTeX skips: one line, and no "@" (it would open an entry)."""
+    return one_line(text).replace("@", "(at)")
+
+
+def to_bibtex(resolutions: list[Resolution], options: BibOptions = BibOptions(),
+              sources: Sequence[str] | None = None) -> str:
+    """The BibTeX text of the resolutions (empty string when there is nothing to cite); with `sources`
+    (the list of each resolution), every entry is preceded by a `% from LIST.md:LINE` comment."""
+    records = build_records(resolutions, options, sources)
+    return "\n".join(format_record(r, options.ascii_only) for r in records)
