@@ -415,6 +415,7 @@ def _drop_unclosed_tail(t: str) -> str:
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
 _AUTHOR_PREFIX = re.compile(r"(?:[A-Z][\w'’\-]+\s){0,1}[A-Z][\w'’\-]+(?:\s(?:&|and)\s[A-Z][\w'’\-]+|,?\set\.?\s?al)?\.\s+(?=[A-Z])")
+_CJK_AFTER_LATIN = re.compile(r"(?<=[A-Za-z0-9)\]])\s*[\u3400-\u9fff]")
 _LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]\s+(?=[A-Z])")  # "**4. HOTR: End-to-End ...**" (amusi line 482)
 _BRACKET_TAG = re.compile(r"^\[([^\[\]]{1,40})\]\s*(?=\S)")  # "[DCN] Deep & Cross Network ..." (wzhe06 line 18)
 _BIBTEX_BRACES = re.compile(r"\{([^{}]*)\}")  # "{PRETZEL}: Opening the Black Box ..."
@@ -459,6 +460,11 @@ def _clean_title(raw: str, a: Analysis) -> str:
             break
     if len(t) >= 2 and t[0] in "\"“'" and t[-1] in "\"”'":
         t = t[1:-1].strip()
+    for opener, closer in ("()", "[]"):  # a stray closer left by broken link syntax ("Title)(url)")
+        if t.endswith(closer) and t.count(closer) > t.count(opener):
+            t = t[:-1].rstrip()
+    if (m := _CJK_AFTER_LATIN.search(t)) and len(t[:m.start()].split()) >= 3:
+        t = t[:m.start()].rstrip(" ,.;:，。；：")  # "ONLINE BAYESIAN ... MODELING 用贝叶斯的方法..." (transferlearning 2748)
     return t
 
 
@@ -574,6 +580,8 @@ def _title_score(c: _Candidate, default: _Candidate, text_after: str = "") -> fl
         score -= 1.0  # a name or a label before its colon ("**System report**: ...", THUNLP-MT line 1164)
     if len(raw) > 300:
         score -= 2.0
+    if c.kind == "lead" and raw.split() and _venue_only(raw.split()[-1].replace("-", "'")) and words <= 6:
+        score -= 3.0  # "2021 Domain generalization: IJCAI-21 [Title](u)": a label ending in a venue tag
     return score
 
 

@@ -105,7 +105,7 @@ VENUES: dict[str, tuple[str, ...]] = {
         "CAV", "ICPC", "POPL", "PLDI", "OOPSLA", "ISSTA", "ASE", "MSR", "SANER", "ICSME", "CHI", "UIST",
         "CSCW", "NDSS", "AsiaCCS", "ACSAC", "RAID", "ESORICS", "EuroS&P", "ICRA", "IROS", "RSS", "CoRL",
         "RA-L", "BMVC", "SIGGRAPH", "WACV", "ACCV", "3DV", "COLING", "EACL", "INTERSPEECH", "ICASSP",
-        "ECAI", "UAI", "COLT", "STOC", "FOCS", "SODA", "ICDM", "CIKM", "WSDM", "MM", "FAccT", "HotCloud")
+        "ECAI", "UAI", "COLT", "STOC", "FOCS", "SODA", "ICDM", "CIKM", "WSDM", "MM", "FAccT", "MICCAI", "HotCloud")
         if name != "HotCloud"},
 }
 
