@@ -580,7 +580,8 @@ def _title_score(c: _Candidate, default: _Candidate, text_after: str = "") -> fl
         score -= 1.0  # a name or a label before its colon ("**System report**: ...", THUNLP-MT line 1164)
     if len(raw) > 300:
         score -= 2.0
-    if c.kind == "lead" and raw.split() and _venue_only(raw.split()[-1].replace("-", "'")) and words <= 6:
+    if c.kind == "lead" and ":" in raw and raw.split()[-1][:1].isalpha() and _venue_only(
+            raw.split()[-1].replace("-", "'")) and words <= 6:
         score -= 3.0  # "2021 Domain generalization: IJCAI-21 [Title](u)": a label ending in a venue tag
     return score
 
@@ -591,7 +592,8 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
     runs, quoted spans, a name joined with the text after its colon, an APA citation's title."""
     cands = [default]
     for s in link_spans:
-        if s.start > start and s.piece.text.strip() and not _is_generic(s.piece.text):
+        if s.start > start and s.piece.text.strip() and not _is_generic(s.piece.text) and not s.piece.text.startswith(
+                ("http://", "https://", "www.")):  # an autolink's text is its URL, never a title
             cands.append(_Candidate(s.piece.text, s.start, s.end, "link"))
     for s in bold_spans:
         if s.start > start:
