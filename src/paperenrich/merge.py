@@ -24,7 +24,7 @@ from typing import Any
 
 from paperenrich.ids import ARXIV_DOI_PREFIX
 from paperenrich.model import Match, Paper, PublishedVersion
-from paperenrich.sources.s2 import venue_of
+from paperenrich.sources.records import venue_of
 from paperenrich.venues import normalize_venue, parse_venue_year
 
 

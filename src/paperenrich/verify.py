@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from paperenrich.merge import publisher_doi
 from paperenrich.model import Candidate, Entry
-from paperenrich.sources.s2 import venue_of
+from paperenrich.sources.records import venue_of
 from paperenrich.title_match import is_generic_rest, is_weak_title, match_similarity, nickname_dropped, rest_after_nickname
 from paperenrich.titles import normalize_title
 from paperenrich.venues import normalize_venue, parse_venue_year

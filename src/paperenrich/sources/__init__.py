@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any, Awaitable, Callable
 
-import httpx
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from paperenrich.config import Settings
-from paperenrich.http import Pacer, send_with_retries
+if TYPE_CHECKING:  # the network layer loads with a client, not with the records (verify, merge)
+    import httpx
+
+    from paperenrich.config import Settings
+    from paperenrich.http import Pacer
 
 
 REFUSALS_TO_STOP = 5  # 429 answers in a row (retries included) after which a run stops asking a service
@@ -50,7 +54,7 @@ class ServiceClient:
             if response.status_code == 429:
                 self.refusals += 1
                 if self.refusals >= REFUSALS_TO_STOP:
-                    raise ServiceRefusing(f"{httpx.URL(str(response.request.url)).host} answered HTTP 429 "
+                    raise ServiceRefusing(f"{urlsplit(str(response.request.url)).hostname} answered HTTP 429 "
                                           f"{self.refusals} times in a row")
             elif response.status_code < 500:
                 self.refusals = 0
@@ -61,7 +65,9 @@ class ServiceClient:
     async def send(self, method: str, url: str, parse: Callable[[httpx.Response], Any], *,
                    max_retries: int | None = None, **kwargs: Any) -> Any:
         if self.refusals >= REFUSALS_TO_STOP:
-            raise ServiceRefusing(f"{httpx.URL(url).host} answered HTTP 429 {self.refusals} times in a row")
+            raise ServiceRefusing(f"{urlsplit(url).hostname} answered HTTP 429 {self.refusals} times in a row")
+        from paperenrich.http import send_with_retries
+
         return await send_with_retries(
             self.client, self.pacer, method, url, parse=self._counting(parse), headers=self.headers,
             max_retries=self.settings.max_retries if max_retries is None else max_retries, base_delay=self.base_delay,

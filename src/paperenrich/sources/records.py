@@ -388,3 +388,13 @@ def load_cached(kind: type[ArxivRecord] | type[S2Record], value: Any) -> Any:
     if isinstance(value, list):
         return [kind.from_json(item) for item in value]
     return kind.from_json(value)
+
+
+def venue_of(record: "S2Record | Mapping[str, Any]") -> str | None:
+    """An S2 record's full venue name: `publicationVenue.name`, else `venue`, else `journal.name`
+    (`S2Record.venue_name`; this form also reads a plain dict). Here, not in sources/s2.py, so that
+    verify and merge read records without importing the network layer."""
+    if isinstance(record, S2Record):
+        return record.venue_name
+    venue = (record.get("publicationVenue") or {}).get("name") or record.get("venue") or (record.get("journal") or {}).get("name")
+    return venue or None

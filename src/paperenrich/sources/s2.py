@@ -23,7 +23,7 @@ from paperenrich.config import Settings
 from paperenrich.errors import ConfigError
 from paperenrich.http import MalformedResponse, Pacer, may_send_secret
 from paperenrich.sources import ServiceClient, phrase
-from paperenrich.sources.records import MalformedRecord, S2Record, s2_or_malformed
+from paperenrich.sources.records import MalformedRecord, S2Record, s2_or_malformed, venue_of  # noqa: F401 (venue_of: re-exported)
 
 Parsed = S2Record | MalformedRecord
 
@@ -52,15 +52,6 @@ def id_key(kind: str, value: str) -> str:
 def bulk_query(titles: Iterable[str]) -> str:
     """`"title one" | "title two"`: one boolean query over several quoted titles."""
     return " | ".join(f'"{p}"' for p in (phrase(t) for t in titles) if p)
-
-
-def venue_of(record: S2Record | dict[str, Any]) -> str | None:
-    """A record's full venue name: `publicationVenue.name`, else `venue`, else `journal.name`
-    (`S2Record.venue_name`; this form also reads a plain dict)."""
-    if isinstance(record, S2Record):
-        return record.venue_name
-    venue = (record.get("publicationVenue") or {}).get("name") or record.get("venue") or (record.get("journal") or {}).get("name")
-    return venue or None
 
 
 def _json(response: httpx.Response) -> Any:
