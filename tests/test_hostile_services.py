@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -81,8 +82,10 @@ def hostile():
         yield server
 
 
-def run_enrich(server: HostileServer, cwd: Path, *args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float, float]:
-    """(process, wall seconds, peak MB) of `paperenrich enrich list.md --format json ...`."""
+def run_enrich(server: HostileServer, cwd: Path, *args: str, timeout: float = 120,
+               command: tuple[str, ...] = ("enrich", "list.md", "--format", "json", "--cache", "c"),
+               ) -> tuple[subprocess.CompletedProcess, float, float]:
+    """(process, wall seconds, peak MB) of `paperenrich enrich list.md --format json ...` (or `command`)."""
     (cwd / "list.md").write_text(LIST, encoding="utf-8")
     (cwd / "paperenrich.toml").write_text(
         f"arxiv_url = '{server.url('/api/query')}'\ns2_url = '{server.url('/graph/v1')}'\n"
@@ -90,7 +93,7 @@ def run_enrich(server: HostileServer, cwd: Path, *args: str, timeout: float = 12
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERENRICH_", "S2_API_KEY"))}
     env["PEAK_FILE"] = str(cwd / "peak")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", LAUNCH, "enrich", "list.md", "--format", "json", "--cache", "c", *args],
+    proc = subprocess.run([sys.executable, "-c", LAUNCH, *command, *args],
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
     wall = time.monotonic() - started
     return proc, wall, int((cwd / "peak").read_text()) / 1024
@@ -167,3 +170,23 @@ def test_a_cached_value_that_does_not_validate_is_asked_again(hostile, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert hostile.hits["/graph/v1/paper/batch"] == before + 1  # a miss: asked again
     assert json.loads(proc.stdout)["entries"][0]["paper"]["year"] == 2023
+
+
+def test_fix_writes_nothing_from_a_malicious_doi_and_keeps_a_hostile_name_on_its_line(hostile, tmp_path):
+    """Issue 12, item 5: `fix --add doi` wrote a link to another site taken from externalIds.DOI, and
+    an author name with a newline was dropped."""
+    evil = s2_paper("2309.06180", TITLE_A, externalIds={"ArXiv": "2309.06180", "DOI": "10.1234/x)](https://evil.example/z"},
+                    authors=[{"authorId": "1", "name": "Eve\nMallory"},
+                             {"authorId": "2", "name": "Bob <!-- /paperenrich --> [x](https://evil.example/)"}])
+    hostile.route("/graph/v1/paper/batch", batch_of({"ARXIV:2309.06180": evil}))
+    proc, _, _ = run_enrich(hostile, tmp_path, command=("fix", "list.md", "--add", "doi,authors", "--no-check-links",
+                                                        "--write", "--cache", "c"))
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "list.md").read_text(encoding="utf-8")
+    assert "doi.org" not in text  # nothing from the DOI
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    rendered = cmarkgfm.github_flavored_markdown_to_html(text)  # as GitHub shows the list
+    assert "evil.example" not in "".join(re.findall(r'href="([^"]*)"', rendered))
+    assert text.count("\n") == LIST.count("\n")  # no line broken or added
+    (line,) = [line for line in text.splitlines() if "<!-- paperenrich -->" in line]
+    assert "Eve Mallory" in line and line.count("<!-- /paperenrich -->") == 1 and line.endswith("<!-- /paperenrich -->")

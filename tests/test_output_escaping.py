@@ -4,6 +4,8 @@ and a DOI must match the DOI grammar or is left out."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from paperenrich.escape import doi_url, markdown_text, one_line, output_doi
@@ -81,3 +83,13 @@ def test_bibtex_values_cannot_open_an_entry_or_carry_a_bad_doi():
     entries, pybtex_entries = parse_both(text)
     assert len(entries) == 1 and len(pybtex_entries) == 1
     assert len(pybtex_entries[0].persons["author"]) == 2
+
+
+def test_what_github_renders_from_a_hostile_name_is_text_only():
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    names = (EVIL_NAME, "Mallory https://evil.example/x www.evil.example eve@evil.example", "**bold** `code` ![i](x.png)")
+    line = fix(paper(authors=names), additions=("authors",)).split("\n")[2]
+    html = cmarkgfm.github_flavored_markdown_to_html(line)
+    assert re.findall(r"<(a|img|strong|code|em)\b", html) == ["a"]
+    assert re.findall(r'href="([^"]*)"', html) == ["https://arxiv.org/abs/2309.06180"]  # the entry's own link only
+    assert "Eve Mallory" in html

@@ -24,6 +24,8 @@ DOI_GRAMMAR = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[-._;()/:A-Za-z0-9<>#+]{1,300}
 
 _MARKDOWN_PUNCT = re.compile(r"([\\`*_\[\]()!|~#])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# GitHub also turns bare text into links: "https://...", "www....", "a@b.c" (autolinks).
+_AUTOLINK = re.compile(r"://|(?i:www)\.|@")
 
 
 def one_line(text: str) -> str:
@@ -36,11 +38,22 @@ def markdown_text(text: str) -> str:
     """Plain text as one line of Markdown that renders as that text and nothing else.
 
     `<`, `>` and `&` become entities (so no HTML and no `<!-- paperenrich -->` marker can be formed);
-    link, emphasis, code and table syntax is backslash-escaped.
+    link, emphasis, code and table syntax is backslash-escaped, and so is what GitHub would
+    autolink.
     """
     line = one_line(text)
     line = "".join(_HTML.get(c, c) for c in line)
-    return _MARKDOWN_PUNCT.sub(r"\\\1", line)
+    line = _MARKDOWN_PUNCT.sub(r"\\\1", line)
+    return _AUTOLINK.sub(_break_autolink, line)
+
+
+def _break_autolink(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == "://":
+        return "\\://"
+    if found == "@":
+        return "\uff20"  # FULLWIDTH COMMERCIAL AT: an '@' cannot be escaped out of an e-mail autolink
+    return found[:3] + "\\."  # www\.
 
 
 def output_doi(doi: str | None) -> str | None:
