@@ -209,3 +209,32 @@ def test_offline_answers_from_the_cache_only(web, tmp_path):
     assert statuses[web.url(0, "ok/offline-cached")][0] == "ok"
     assert statuses[web.url(0, "ok/offline-new")] == ("skipped", "offline: not in the cache")
     assert web.requests(path_prefix="/ok/offline-new") == []
+
+
+def test_a_directory_stands_for_its_markdown_files(web, tmp_path):
+    docs = tmp_path / "lists"
+    (docs / "sub").mkdir(parents=True)
+    write_list(docs / "a.md", web, (0, "ok/dir-a"))
+    write_list(docs / "sub" / "b.markdown", web, (1, "status/404/dir-b"))
+    (docs / "notes.txt").write_text(f"- [x]({web.url(0, 'ok/dir-not-markdown')})\n")
+    done = cli(str(docs), *FAST, "-f", "json", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr  # the 404 in the subdirectory's list
+    files = {p["file"] for r in json.loads(done.stdout)["results"] for p in r["places"]}
+    assert files == {str(docs / "a.md"), str(docs / "sub" / "b.markdown")}
+    assert web.requests(path_prefix="/ok/dir-not-markdown") == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = cli(str(empty), *FAST, cwd=tmp_path)
+    assert done.returncode == 4 and done.stderr.startswith("error: ") and "no Markdown files" in done.stderr
+
+
+def test_accept_in_a_config_file_takes_lychee_strings_and_refuses_a_mixed_list(web, tmp_path):
+    lst = write_list(tmp_path / "acc.md", web, (0, "status/403/acc"), (0, "soft404/acc"))
+    (tmp_path / "paperenrich.toml").write_text('accept = ["200..=299", "403"]\n')
+    done = cli(str(lst), *FAST, "-f", "json", cwd=tmp_path)
+    statuses = {r["url"]: r["status"] for r in json.loads(done.stdout)["results"]}
+    assert statuses == {web.url(0, "status/403/acc"): "ok", web.url(0, "soft404/acc"): "soft_404"}
+    (tmp_path / "paperenrich.toml").write_text('accept = ["200..=299", 403]\n')
+    done = cli(str(lst), *FAST, cwd=tmp_path)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: accept: mixes numbers and strings") and len(done.stderr.strip().splitlines()) == 1
