@@ -141,6 +141,11 @@ def host_key(url: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=4096)  # parsed in precheck, used again for the request right after
+def parse_url(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
 def rule_for(host: str, hosts: Mapping[str, HostRule]) -> HostRule:
     """The rule of the host itself, else of its nearest parent domain (configured rules first,
     then the known hosts' defaults), else the empty rule."""
@@ -202,8 +207,7 @@ def precheck(url: str, settings: Settings, include: Sequence[re.Pattern], exclud
     if _MUST_BE_ENCODED.search(url):
         return "invalid", "malformed URL (spaces or characters that must be encoded)"
     try:
-        parsed = httpx.URL(url)
-        host = parsed.host
+        host = parse_url(url).host
     except (httpx.InvalidURL, ValueError) as exc:
         return "invalid", f"malformed URL ({exc})"
     if not host:
@@ -267,7 +271,7 @@ class Checker:
                 async with asyncio.timeout(max(0.001, min(self.settings.link_timeout, deadline.left()))):
                     # Credentials written into a link are never sent (and aiohttp refuses them).
                     url, _ = without_userinfo(url)
-                    request = self.client.build_request(method, url, headers=self._headers(url, host, lane) or None)
+                    request = self.client.build_request(method, parse_url(url), headers=self._headers(url, host, lane) or None)
                     response = await self.client.send(request, stream=True)
                     try:
                         body = b""
