@@ -252,7 +252,8 @@ class WebHosts:
                 await asyncio.sleep(self.latency * self.time_scale)
             return await self._behave(record, method, target, seen, writer)
         finally:
-            record.end = time.monotonic()
+            if record.end is None:  # no answer sent (reset, silent, cut short)
+                record.end = time.monotonic()
             with self._lock:
                 self._in_flight[host] -= 1
                 self._total -= 1
@@ -266,6 +267,9 @@ class WebHosts:
         payload = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
         if record.method != "HEAD":
             payload += body
+        # The end is noted before the answer leaves: a client that has its answer always finds
+        # the request complete in the log (set after the write, a test could read it first).
+        record.end = time.monotonic()
         writer.write(payload)
         await writer.drain()
         return True
