@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Callable, Collection, Sequence
 
-from paperenrich import __version__
+from paperenrich.ci_output import SARIF_LEVEL, gh_data, gh_property, sarif_document, sarif_rule
 from paperenrich.export.lint import KINDS, Finding
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -52,41 +52,24 @@ def to_json(located: Sequence[Located], lists: int) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_property(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def to_github(located: Sequence[Located], lists: int) -> str:
     """GitHub Actions workflow commands: one annotation on the line of each finding."""
-    lines = [f"::{LEVEL[f.kind]} file={_gh_property(source)},line={max(f.line, 1)},"
-             f"title={_gh_property(TITLE[f.kind])}::{_gh_data(_message(f))}" for source, f in located]
+    lines = [f"::{LEVEL[f.kind]} file={gh_property(source)},line={max(f.line, 1)},"
+             f"title={gh_property(TITLE[f.kind])}::{gh_data(_message(f))}" for source, f in located]
     lines.append(_counts_line(located, lists))
     return "\n".join(lines)
 
 
 def to_sarif(located: Sequence[Located], lists: int) -> str:
-    sarif_level = {"error": "error", "warning": "warning", "notice": "note"}
-    rules = [{"id": kind, "name": TITLE[kind].replace(" ", ""), "shortDescription": {"text": TITLE[kind]}}
-             for kind in KINDS]
+    rules = [sarif_rule(kind, TITLE[kind]) for kind in KINDS]
     results = [{
         "ruleId": f.kind,
-        "level": sarif_level[LEVEL[f.kind]],
+        "level": SARIF_LEVEL[LEVEL[f.kind]],
         "message": {"text": _message(f)},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": source},
                                             "region": {"startLine": max(f.line, 1)}}}],
     } for source, f in located]
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "paperenrich lint", "version": __version__,
-                                      "informationUri": "https://github.com/paperenrich/paperenrich", "rules": rules}},
-                  "results": results}],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return sarif_document("paperenrich lint", rules, results)
 
 
 def to_junit(located: Sequence[Located], lists: int, failing: Collection[str] = ()) -> str:

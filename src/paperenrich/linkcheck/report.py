@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Callable
 
-from paperenrich import __version__
+from paperenrich.ci_output import SARIF_LEVEL, gh_data, gh_property, sarif_document, sarif_rule
 from paperenrich.linkcheck.run import STATUSES, CheckReport
 from paperenrich.model import LinkResult, LinkStatus
 
@@ -94,34 +94,17 @@ def to_junit(report: CheckReport) -> str:
 
 
 def to_sarif(report: CheckReport) -> str:
-    sarif_level = {"error": "error", "warning": "warning", "notice": "note"}
-    rules = [{"id": status.value, "name": status.display.replace(" ", ""), "shortDescription": {"text": status.display}}
-             for status in REPORTED]
+    rules = [sarif_rule(status.value, status.display) for status in REPORTED]
     results = []
     for r in findings(report):
         results.append({
             "ruleId": r.status.value,
-            "level": sarif_level[r.status.ci_level],
+            "level": SARIF_LEVEL[r.status.ci_level],
             "message": {"text": _message(r)},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": p.file}, "region": {"startLine": p.line}}}
                           for p in r.places] or [{"physicalLocation": {"artifactLocation": {"uri": "links"}}}],
         })
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "paperenrich", "version": __version__,
-                                      "informationUri": "https://github.com/paperenrich/paperenrich", "rules": rules}},
-                  "results": results}],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2)
-
-
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_property(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+    return sarif_document("paperenrich", rules, results)
 
 
 def to_github(report: CheckReport) -> str:
@@ -129,8 +112,8 @@ def to_github(report: CheckReport) -> str:
     lines = []
     for r in findings(report):
         for p in r.places or ():
-            lines.append(f"::{r.status.ci_level} file={_gh_property(p.file)},line={p.line},"
-                         f"title={_gh_property(r.status.display)}::{_gh_data(_message(r))}")
+            lines.append(f"::{r.status.ci_level} file={gh_property(p.file)},line={p.line},"
+                         f"title={gh_property(r.status.display)}::{gh_data(_message(r))}")
     lines.append(_counts_line(report))
     return "\n".join(lines)
 
