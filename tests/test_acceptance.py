@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 LIST = """# Papers
@@ -44,12 +46,16 @@ def test_output_cut_short_by_head_exits_0_silently(tmp_path):
     assert proc.stderr == ""
 
 
-def test_ctrl_c_exits_130_with_exactly_one_line(scholar_world, tmp_path):
+@pytest.mark.parametrize("cache_flags, message", [
+    (["--cache", "c"], "interrupted; everything finished so far is in the cache\n"),
+    (["--no-cache"], "interrupted; nothing was cached (the cache was off)\n"),  # the message must be true
+])
+def test_ctrl_c_exits_130_with_exactly_one_line(scholar_world, tmp_path, cache_flags, message):
     # A slow arXiv keeps the run busy long enough to be interrupted mid-way.
     scholar_world.faults.latency(5.0, service="arxiv")
     scholar_world.faults.latency(5.0, service="s2")
     (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", "list.md", "--cache", "c"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "paperenrich", "enrich", "list.md", *cache_flags], cwd=tmp_path,
                             env=_env(scholar_world), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Interrupt once the run is surely mid-way: a request of it is being served (for 5 s).
@@ -57,7 +63,7 @@ def test_ctrl_c_exits_130_with_exactly_one_line(scholar_world, tmp_path):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert err == "interrupted; everything finished so far is in the cache\n"
+    assert err == message
     assert out == ""
 
 

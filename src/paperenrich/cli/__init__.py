@@ -80,7 +80,9 @@ def _main(argv: list[str] | None) -> None:
         console_err(f"error: {exc.format_message()}{hint}")
         sys.exit(EXIT_USAGE)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        console_err("interrupted; everything finished so far is in the cache")
+        from paperenrich.cli.options import interrupted_message
+
+        console_err(interrupted_message())
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         raise  # handled in main(), which also covers the help text printed below

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from paperenrich.cli.app import app, output_option, write_output
-from paperenrich.cli.options import Verbosity, verbosity_options
+from paperenrich.cli.options import Verbosity, note_caching, verbosity_options
 from paperenrich.errors import EXIT_FINDINGS, NetworkUnavailable
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkcheck.report.FORMATS (kept light to import)
@@ -127,7 +127,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
         changes["use_cache"] = False
     if offline:
         changes["offline"] = True
-    settings = settings.replace(**changes)
+    settings = note_caching(settings.replace(**changes))
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
 

@@ -43,17 +43,33 @@ def service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+# Whether the running command keeps what it finishes in a cache: the Ctrl-C message must say the truth.
+_CACHING = {"on": False}
+
+
+def note_caching(settings):
+    """Record the command's settings for `interrupted_message`; returns them unchanged."""
+    _CACHING["on"] = bool(settings.use_cache)
+    return settings
+
+
+def interrupted_message() -> str:
+    if _CACHING["on"]:
+        return "interrupted; everything finished so far is in the cache"
+    return "interrupted; nothing was cached (the cache was off)"
+
+
 def settings_from(config: Path | None, cache_dir: Path | None, no_cache: bool, offline: bool, refresh: bool,
                   overrides_file: Path | None, contact: str | None, arxiv_url: str | None, s2_url: str | None,
                   arxiv_interval: float | None, s2_rps: float | None):
     """Settings from the config file, the environment and these flags (flags win when given)."""
     from paperenrich.config import load_settings
 
-    return load_settings(
+    return note_caching(load_settings(
         config, cache_dir=cache_dir, use_cache=False if no_cache else None, offline=offline or None,
         refresh=refresh or None, overrides_file=overrides_file, contact=contact, arxiv_url=arxiv_url,
         s2_url=s2_url, arxiv_interval=arxiv_interval, s2_rps=s2_rps,
-    )
+    ))
 
 
 _LINK_OPTIONS = (
