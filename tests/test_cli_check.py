@@ -225,7 +225,7 @@ def test_a_directory_stands_for_its_markdown_files(web, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     done = cli(str(empty), *FAST, cwd=tmp_path)
-    assert done.returncode == 4 and done.stderr.startswith("error: ") and "no Markdown files" in done.stderr
+    assert done.returncode == 4 and done.stderr.startswith("error: ") and "without any Markdown file" in done.stderr
 
 
 def test_accept_in_a_config_file_takes_lychee_strings_and_refuses_a_mixed_list(web, tmp_path):

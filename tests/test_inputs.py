@@ -33,6 +33,9 @@ def test_files_directories_globs_and_stdin_in_argument_order(tmp_path, monkeypat
     assert expand_inputs(["**/*.md"]) == ["a.md", "docs/b.md", "docs/deep/c.md"]
     # Each list once, in the order first named; "-" is standard input.
     assert expand_inputs(["docs/b.md", "-", "docs", "./a.md", "a.md"]) == ["docs/b.md", "-", str(Path("docs/deep/c.md")), "./a.md"]
+    # `.markdown` is Markdown too (GitHub renders both); notes.txt is not.
+    (tmp_path / "docs" / "deep" / "guide.markdown").write_text("- x\n", encoding="utf-8")
+    assert expand_inputs(["docs/deep"]) == [str(Path("docs/deep/c.md")), str(Path("docs/deep/guide.markdown"))]
 
 
 def test_names_that_give_nothing_are_input_errors(tmp_path, monkeypatch):

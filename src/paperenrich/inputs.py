@@ -1,4 +1,4 @@
-"""What a command's LIST arguments name: files, directories (their `*.md`, recursively), globs and `-`.
+"""What a command's LIST arguments name: files, directories (their Markdown files, recursively), globs and `-`.
 
 One small function so every command that takes lists expands them the same way (as `check` and
 lychee do). It returns the sources in argument order, each once; reading them is `listfile`'s job.
@@ -14,6 +14,7 @@ from paperenrich.errors import InputError
 from paperenrich.listfile import is_list_url
 
 GLOB_CHARS = frozenset("*?[")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def _is_glob(arg: str) -> bool:
@@ -21,11 +22,13 @@ def _is_glob(arg: str) -> bool:
 
 
 def _markdown_under(directory: Path) -> list[Path]:
-    """The directory's `*.md` files at any depth, in path order; hidden directories (.git) left out."""
+    """The directory's Markdown files (`*.md`, `*.markdown`) at any depth, in path order; hidden
+    directories (.git) left out."""
     found = []
-    for path in sorted(directory.rglob("*.md")):
+    for path in sorted(directory.rglob("*")):
         parts = path.relative_to(directory).parts
-        if path.is_file() and not any(p.startswith(".") for p in parts[:-1]):
+        if (path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file()
+                and not any(p.startswith(".") for p in parts[:-1])):
             found.append(path)
     return found
 
@@ -56,7 +59,7 @@ def expand_inputs(args: Iterable[str | Path]) -> list[str]:
         elif path.is_dir():
             found = _markdown_under(path)
             if not found:
-                raise InputError(f"{arg}: directory without any *.md file")
+                raise InputError(f"{arg}: directory without any Markdown file (*.md, *.markdown)")
             for p in found:
                 add(str(p))
         elif path.exists() or not _is_glob(arg):

@@ -18,29 +18,6 @@ FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")  # = linkchec
 IGNORE_FILE = ".paperenrichignore"  # = linkcheck.options.IGNORE_FILE (named in --help)
 
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-
-
-def expand_paths(paths: tuple[str, ...]) -> list[str]:
-    """A directory stands for the Markdown files under it (sorted; hidden directories skipped);
-    files, `-` and URLs pass as they are. (Until the shared inputs.py lands on main: then every
-    command expands inputs the same way.)"""
-    out: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if given != "-" and "://" not in given and path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                from paperenrich.errors import InputError
-
-                raise InputError(f"{path}: no Markdown files (*.md, *.markdown) under this directory")
-            out += [str(p) for p in found]
-        else:
-            out.append(given)
-    return out
-
-
 def network_looks_down(report) -> bool:
     """Every request of the run failed before any HTTP answer, on 3 or more hosts: that is our
     network, not the links (reporting them all as broken would be wrong). The library's judgement,
@@ -131,7 +108,6 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
 
-    paths = tuple(expand_paths(paths))
     if verbosity.bar_wanted():
         from rich.console import Console
         from rich.progress import Progress
