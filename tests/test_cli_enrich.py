@@ -296,3 +296,17 @@ def test_two_processes_sharing_one_cache_both_finish_correctly(scholar_world, tm
         assert warm.returncode == 0, warm.stderr
         assert json.loads(warm.stdout)["entries"] == json.loads(out)["entries"]
     assert len(scholar_world.log) == 0
+
+
+def test_csv_cells_cannot_be_spreadsheet_formulas():
+    # A hostile title or author ("=HYPERLINK(...)", "@SUM(...)") must reach a spreadsheet as text.
+    from paperenrich.export.tabular import to_csv
+    from paperenrich.model import Entry, Paper, Resolution
+
+    entry = Entry(line=3, end_line=3, section=(), title='=HYPERLINK("http://x.example","click")')
+    paper = Paper(title="+cmd|' /C calc'!A0", authors=("@SUM(1+1)", "Ada Lovelace"), year=2020)
+    rows = list(csv.DictReader(io.StringIO(to_csv([Resolution(entry, paper)]))))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x.example","click")'
+    assert rows[0]["paper_title"] == "'+cmd|' /C calc'!A0"
+    assert rows[0]["authors"] == "'@SUM(1+1); Ada Lovelace"
+    assert rows[0]["line"] == "3" and rows[0]["year"] == "2020"  # numbers are untouched

@@ -50,14 +50,26 @@ def _row(r: Resolution, source: str | None = None) -> dict[str, Any]:
     return row
 
 
+# A text cell opening with one of these is read as a formula by spreadsheets (CSV injection): a title or
+# an author name from a list or a service must stay text, so such a cell is written behind a quote mark.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(resolutions: Iterable[Resolution], lists: Iterable[tuple[str, Iterable[Resolution]]] | None = None) -> str:
-    """One row per entry; with `lists` ((source, resolutions) per list) each row names its list."""
+    """One row per entry; with `lists` ((source, resolutions) per list) each row names its list.
+    Text cells that a spreadsheet would take for a formula are written inert (see _FORMULA_START)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for source, items in lists if lists is not None else [(None, resolutions)]:
         for r in items:
-            writer.writerow(_row(r, source))
+            writer.writerow({name: _inert(value) for name, value in _row(r, source).items()})
     return buf.getvalue()
 
 
