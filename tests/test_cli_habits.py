@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from paperenrich.cli import main
+from tests.cli_run import run
+
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 SEED = SEEDS / "002_afdee21c2821ae4e.txt"
@@ -23,12 +24,6 @@ def _env(**extra: str) -> dict[str, str]:
     env.update(extra)
     return env
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.fixture

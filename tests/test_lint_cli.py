@@ -8,15 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from paperenrich.cli import main
+from tests.cli_run import run
 from tests.emulator.webhosts import WebHosts
 
-
-def run(capsys, *args: object) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.fixture

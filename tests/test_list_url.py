@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from paperenrich.cli import main
+from tests.cli_run import run
+
 
 LIST = ("# Reading list\n\n"
         "- Attention Is All You Need (NeurIPS'17) [paper](https://arxiv.org/abs/1706.03762)\n"
@@ -62,12 +63,6 @@ def raw_host():
         server.server_close()
         thread.join(timeout=5)
 
-
-def run(capsys, *args: object) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.fixture
