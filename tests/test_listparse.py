@@ -208,3 +208,19 @@ def test_absurd_nesting_is_parsed_without_crashing():
     assert [e.line for e in r.entries] == [1]
     images = "![" * 100_000 + "a" + "](u)" * 100_000
     assert [e.line for e in scan_text(paper + "\n\n" + images).entries] == [1]
+
+
+def test_long_heading_that_ends_on_a_kind_of_thing_is_not_a_paper_section():
+    # A heading longer than three words names what its items are only when it ends on the kind
+    # ("Selected Posts and Essays", mostafatouny line 397); "Image and Video Classification" is a topic.
+    text = "\n".join(
+        [
+            "## Selected Posts and Essays",
+            "- [Omer Reingold. TOC: a Personal Perspective](https://theorydish.blog/2021/04/15/toc/)",
+            "## Image and Video Classification",
+            "- [Rethinking the Trigger of Backdoor Attack](https://example.org/paper/rethinking)",
+        ]
+    )
+    r = scan_text(text)
+    assert [e.title for e in r.entries] == ["Rethinking the Trigger of Backdoor Attack"]
+    assert any("Selected Posts and Essays" in s.reason for s in r.skipped)

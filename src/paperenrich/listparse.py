@@ -735,8 +735,11 @@ def _is_repo_link(url: str) -> bool:
 def _not_paper_section(heading: str) -> bool:
     """A heading that names a kind of thing that is not a paper ("Tools", "Other Useful Resources").
     Only short headings: a longer one names a topic ("Image and Video Classification", the papers
-    of THUYimingLi's backdoor list from line 212 on)."""
-    return len(re.findall(r"\w+", heading)) <= 3 and bool(_NOT_PAPER_SECTION.search(heading)) and not _PAPER_WORDS.search(heading)
+    of THUYimingLi's backdoor list from line 212 on), unless it ends on the kind of thing: "Selected
+    Posts and Essays" (mostafatouny line 397) names its items, "Image and Video Classification" does not."""
+    words = re.findall(r"\w+", heading)
+    names_kind = len(words) <= 3 or bool(words and _NOT_PAPER_SECTION.fullmatch(words[-1]))
+    return names_kind and bool(_NOT_PAPER_SECTION.search(heading)) and not _PAPER_WORDS.search(heading)
 
 
 _PAPER_WORDS = re.compile(r"\b(?:papers?|surveys?|articles?|publications?)\b", re.I)  # "Surveys & Monographs"
