@@ -18,7 +18,9 @@ from tests.test_emulator_queries import ATOM, arxiv_feed, entry_ids, s2_json
 
 
 def declared_traps() -> set[str]:
-    return {p["key"] for p in json.loads((DATA_DIR / "traps.json").read_text(encoding="utf-8"))["papers"]}
+    traps = {p["key"] for p in json.loads((DATA_DIR / "traps.json").read_text(encoding="utf-8"))["papers"]}
+    corpus_traps = json.loads((DATA_DIR / "corpus_papers.json").read_text(encoding="utf-8"))["traps"]
+    return traps | {p["key"] for p in corpus_traps}
 
 
 def same_title_and_year(records, title_of) -> dict:
@@ -95,7 +97,8 @@ def dblp_raw() -> list[dict]:
 
 def test_declared_absent_papers_are_absent_from_every_endpoint(scholar_world):
     corpus = scholar_world.corpus
-    unknown = json.loads((DATA_DIR / "seed_papers.json").read_text(encoding="utf-8"))["unknown"]
+    unknown = [item for name in ("seed_papers.json", "corpus_papers.json")
+               for item in json.loads((DATA_DIR / name).read_text(encoding="utf-8"))["unknown"]]
     assert unknown and [u["title"] for u in corpus.unknown] == [u["title"] for u in unknown]
     absent_titles = {fold(u["title"]) for u in unknown}
     # Whatever source lists an absent paper (here: DBLP), none of its keys is served.

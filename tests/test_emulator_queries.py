@@ -191,7 +191,7 @@ def test_match_folds_ligatures(scholar_world):
 
 def test_deliberately_unknown_seed_papers_are_absent(scholar_world):
     corpus = scholar_world.corpus
-    assert 3 <= len(corpus.unknown) <= 15
+    assert 3 <= len(corpus.unknown) <= 30  # a few per fixture (seed and corpus-list papers): most papers are served
     for item in corpus.unknown:
         assert item["reason"]
         assert corpus.find_title(item["title"]) == []

@@ -5,7 +5,10 @@ Sources, in load order (later keys never collide with earlier ones):
    titles, one title in two years, preprint vs published version, LaTeX and ligatures);
 2. `data/seed_papers.json`: the papers of the five seed lists (title, arXiv id and DOI from the
    list's own links; everything else generated), built by `build_seed_fixture.py`;
-3. `../shared/corpus/dblp-records.jsonl.gz`: 92k real DBLP records.
+3. `data/corpus_papers.json`: the hand-labelled papers of the corpus lists in `../shared/lists/`
+   (title, venue, year and ids from the labels; everything else generated) and their near-duplicate
+   traps, built by `build_corpus_fixture.py`;
+4. `../shared/corpus/dblp-records.jsonl.gz`: 92k real DBLP records.
 
 DBLP records carry no arXiv ids, S2 ids, citation counts or dates: those are generated from a
 hash of the DBLP key (so every run sees the same world) and listed in `Record.generated`.
@@ -95,7 +98,7 @@ class Record:
     updated: str | None  # arXiv latest-version timestamp
     publication_types: tuple[str, ...]
     pages: str | None
-    origin: str  # "dblp" | "seed" | "trap"
+    origin: str  # "dblp" | "seed" | "list" (a labelled corpus-list paper) | "trap"
     generated: tuple[str, ...] = ()  # names of fields that are invented, not real data
     in_s2: bool = True
     in_arxiv: bool = True  # False hides it from arXiv even with an id (e.g. withdrawn)
@@ -511,7 +514,7 @@ def load_corpus(dblp_path: Path | None = DBLP_PATH, limit: int | None = None, us
     of small objects are created: it would otherwise scan them again and again for nothing.
     """
     inputs = [Path(__file__), Path(__file__).with_name("textnorm.py"), DATA_DIR / "traps.json", DATA_DIR / "seed_papers.json",
-              DATA_DIR / "live_titles.json"]
+              DATA_DIR / "corpus_papers.json", DATA_DIR / "live_titles.json"]
     if dblp_path is not None:
         inputs.append(Path(dblp_path))
     stamp = repr([(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in inputs if p.exists()] + [limit])
@@ -577,10 +580,12 @@ def _build_records(dblp_path: Path | None, limit: int | None) -> Corpus:
     corpus = Corpus(records=[])
     live, merged = live_titles()
     listed_titles: dict[int, str] = {}  # record index -> the seed title a live title replaced
-    for name, origin in (("traps.json", "trap"), ("seed_papers.json", "seed")):
+    for name, origin in (("traps.json", "trap"), ("seed_papers.json", "seed"), ("corpus_papers.json", "list")):
         path = DATA_DIR / name
         if path.exists():
             data = load_fixture(path)
+            for item in data.get("traps", ()):  # corpus_papers.json's near-duplicates of its papers
+                corpus.add(record_from_fixture(item, "trap"))
             for item in data.get("papers", ()):
                 if item["key"] in merged:
                     continue  # another record of a paper the live services hold once
@@ -660,7 +665,7 @@ def _merge_dblp(corpus: Corpus, record: Record, raw: dict) -> None:
     The seed record keeps its S2 id, CorpusId and arXiv id, so both APIs show the same ids.
     Traps stay as written (their DBLP twin is simply not added); the first DBLP record wins.
     """
-    if record.origin != "seed" or record.dblp:
+    if record.origin not in ("seed", "list") or record.dblp:
         return
     record.dblp = raw["dblp_key"]
     corpus.by_dblp.setdefault(record.dblp, corpus.by_s2[record.s2_id])
