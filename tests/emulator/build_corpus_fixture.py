@@ -4,7 +4,8 @@
 
 The labels (tests/data/corpus_labels/*.json, read off the real lists in ../shared/lists/) give each
 paper's title, venue, year and link. We keep the label's title as written, its year and venue, and
-the arXiv id / DOI / ACL id of its link (`paperenrich.ids.extract_ids`); everything else is
+the arXiv id / DOI / ACL id of its link (a label without a year takes the year of the heading
+it sits under, when one states it) (`paperenrich.ids.extract_ids`); everything else is
 generated deterministically (as for the seeds, `build_seed_fixture.py`) and named in the record's
 `generated` list. A paper labelled in several lists (same arXiv id, DOI or title) is one record; a
 paper the seeds' world already holds is not added again but named in `elsewhere` (its record key),
@@ -17,15 +18,18 @@ year with more citations. Traps are invented papers: every field of theirs is ge
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from tests.emulator.build_seed_fixture import JOURNALS, S2_VENUES, UNKNOWN_REASON, _h, fake_authors
-from tests.emulator.corpus import DATA_DIR
+from tests.emulator.corpus import DATA_DIR, SHARED_DIR
 from tests.emulator.textnorm import fold
 
 LABELS_DIR = Path(__file__).resolve().parents[1] / "data" / "corpus_labels"
+LISTS_DIR = SHARED_DIR / "lists"
 OUT = DATA_DIR / "corpus_papers.json"
+YEAR = re.compile(r"\b(19[89]\d|20[0-3]\d)\b")
 
 NOT_LATIN = "absent: the emulator's title search folds and indexes Latin-script words only"
 
@@ -58,6 +62,22 @@ def held_already() -> tuple[dict[str, str], set[str]]:
     return held, absent
 
 
+def heading_years(path: Path) -> list[int | None]:
+    """For each 1-based line of a list file, the year of the nearest heading above it that states one.
+
+    A label's year is null when the entry itself states none, but a heading may ("### USENIX
+    Security 2023"): a generated year must not contradict the list the paper sits in.
+    """
+    years: list[int | None] = [None]
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("#"):
+            found = YEAR.findall(line)
+            current = int(found[-1]) if found else current
+        years.append(current)
+    return years
+
+
 def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
     """Labelled entries merged into one dict per paper, and the entries of papers held already."""
     held, seed_absent = held_already()
@@ -66,6 +86,8 @@ def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
     by_id: dict[str, dict] = {}
     for path in sorted(labels_dir.glob("*.json")):
         label = json.loads(path.read_text(encoding="utf-8"))
+        list_file = LISTS_DIR / label["file"]
+        years = heading_years(list_file) if list_file.exists() else []
         for entry in label["entries"]:
             seen = f"{label['file']}:{entry['line']}"
             ids = _ids(entry.get("link"))
@@ -92,8 +114,9 @@ def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
                     found[name] = value
             if entry.get("venue") and entry["venue"] != "arXiv" and not found["venue"]:
                 found["venue"] = entry["venue"]
-            if entry.get("year") and not found["year"]:
-                found["year"] = entry["year"]
+            year = entry.get("year") or (years[entry["line"]] if entry["line"] < len(years) else None)
+            if year and not found["year"]:
+                found["year"] = year
             for k in keys + [f"title:{folded}"]:
                 by_id.setdefault(k, found)
     return papers, elsewhere
