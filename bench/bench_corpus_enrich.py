@@ -7,7 +7,8 @@ The emulator's world holds the papers of the labelled entries of the corpus list
 corpus_papers.json, built from the labels), with near-duplicate traps and a few papers kept out on
 purpose, as for the seeds. For each list we `enrich` the whole file (one process, one cache, at the
 scaled pace), find each labelled entry's resolution by line (the scanned entry whose line range
-covers the label's line) and compare the paper it got with the world's record for that label
+covers the label's line; of several, the one with the label's title, as bench/scan_corpus.py
+does) and compare the paper it got with the world's record for that label
 (same S2 paper id):
 
 - right   : resolved to the labelled paper;
@@ -36,6 +37,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from paperenrich import api  # noqa: E402
 from paperenrich.config import Settings  # noqa: E402
+from paperenrich.titles import normalize_title  # noqa: E402
 from tests.emulator import ScholarWorld  # noqa: E402
 from tests.emulator.corpus import DATA_DIR  # noqa: E402
 
@@ -66,7 +68,9 @@ def score_list(label: dict, resolutions, truth: dict[str, str | None]) -> dict:
         row["labelled"] += 1
         row["absent"] += expected is None
         covering = [r for r in resolutions if r.entry.line <= item["line"] <= r.entry.end_line]
-        got = next((r for r in covering if r.paper is not None), covering[0] if covering else None)
+        # Papers sharing a table row share its line: the entry with the label's title, else the first.
+        got = next((r for r in covering if normalize_title(r.entry.title) == normalize_title(item["title"])),
+                   next((r for r in covering if r.paper is not None), covering[0] if covering else None))
         paper = got.paper if got else None
         if paper is None:
             if expected is not None:
