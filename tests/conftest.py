@@ -65,3 +65,14 @@ def no_proxy_from_the_machine(monkeypatch):
     proxy path set their own (tests/test_proxy.py)."""
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def cli_env(scholar_world, tmp_path, monkeypatch):
+    """For running the command line in-process: the emulators' endpoints in the environment, a cache of the
+    test's own, and the test's folder as the working directory (returned)."""
+    for name, value in scholar_world.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PAPERENRICH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -26,14 +26,6 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 
-@pytest.fixture
-def cli_env(scholar_world, tmp_path, monkeypatch):
-    for name, value in scholar_world.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("PAPERENRICH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
 
 def test_short_version_flag(capsys):
     code, out, _err = run(capsys, "-V")

@@ -14,13 +14,10 @@ from tests.emulator.webhosts import WebHosts
 
 
 @pytest.fixture
-def cli_env(scholar_world, tmp_path, monkeypatch):
-    for name, value in scholar_world.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("PAPERENRICH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pe.toml").write_text("link_timeout = 3.0\nhost_interval = 0.0\n")
-    return tmp_path
+def cli_env(cli_env):
+    """conftest's CLI environment, plus a config file with a short link timeout and no host spacing."""
+    (cli_env / "pe.toml").write_text("link_timeout = 3.0\nhost_interval = 0.0\n")
+    return cli_env
 
 
 @pytest.fixture
