@@ -7,26 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from paperenrich.cli import main
+from tests.cli_run import run
 from tests.emulator.webhosts import WebHosts
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "002_afdee21c2821ae4e.txt"
 
 
-@pytest.fixture
-def cli_env(scholar_world, tmp_path, monkeypatch):
-    for name, value in scholar_world.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("PAPERENRICH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)  # no stray paperenrich.toml picked up
-    return tmp_path
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="seed lists not present")

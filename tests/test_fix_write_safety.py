@@ -16,7 +16,7 @@ import pytest
 from paperenrich import atomic
 from paperenrich.atomic import replace_file
 from paperenrich.errors import InputError
-from tests.test_fix_cli import cli_env, run  # noqa: F401  (fixture)
+from tests.cli_run import run
 
 LIST = "# Papers\n\n- A paper (OSDI'22) [paper](https://arxiv.org/pdf/2201.00001.pdf)\n"
 
@@ -94,7 +94,7 @@ def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
     assert mine.exists()
 
 
-def test_fix_write_refuses_a_read_only_list_and_force_writes_it(cli_env, capsys):  # noqa: F811
+def test_fix_write_refuses_a_read_only_list_and_force_writes_it(cli_env, capsys):
     path = cli_env / "list.md"
     path.write_text(LIST, encoding="utf-8")
     path.chmod(0o444)
