@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from tests.emulator.build_seed_fixture import JOURNALS, S2_VENUES, UNKNOWN_REASON, _h, fake_authors
+from tests.emulator.build_seed_fixture import UNKNOWN_REASON, _h, add_publication, fake_authors
 from tests.emulator.corpus import DATA_DIR, SHARED_DIR
 from tests.emulator.textnorm import fold
 
@@ -135,18 +135,7 @@ def to_record(paper: dict) -> dict:
         if paper[name]:
             record[name] = paper[name]
     venue_short = paper["venue"]
-    if venue_short:
-        record["venue"] = S2_VENUES.get(venue_short, venue_short)
-        record["venue_short"] = venue_short
-        record["publication_types"] = ["JournalArticle"] if venue_short in JOURNALS else ["Conference"]
-    elif paper["arxiv"]:
-        record["venue"] = "arXiv.org"
-        record["publication_types"] = ["JournalArticle"]
-    if paper["arxiv"] and paper["doi"]:
-        record["arxiv_doi"] = paper["doi"]
-        record["journal_ref"] = f"{venue_short or 'Published'} {year}"
-    if not paper["arxiv"] and _h(key)[1] % 2 == 0:
-        record["generate_arxiv"] = True
+    add_publication(record, paper, venue_short, year, key)
     record["generated"] = generated
     record["seen_in"] = paper["seen_in"]
     return record

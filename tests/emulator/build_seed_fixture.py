@@ -132,6 +132,24 @@ def best_title(paper: dict) -> str:
     return paper["titles"][0]
 
 
+def add_publication(record: dict, paper: dict, venue_short: str | None, year: int, key: str) -> None:
+    """The venue, publication types, arXiv's view of a published version, and whether a preprint is
+    generated: the same rules for the seeds' papers and the corpus lists' papers."""
+    if venue_short:
+        record["venue"] = S2_VENUES.get(venue_short, venue_short)
+        record["venue_short"] = venue_short
+        record["publication_types"] = ["JournalArticle"] if venue_short in JOURNALS else ["Conference"]
+    elif paper["arxiv"]:
+        record["venue"] = "arXiv.org"
+        record["publication_types"] = ["JournalArticle"]
+    if paper["arxiv"] and paper["doi"]:
+        # A preprint whose published version is known: arXiv shows the publisher DOI and a journal_ref.
+        record["arxiv_doi"] = paper["doi"]
+        record["journal_ref"] = f"{venue_short or 'Published'} {year}"
+    if not paper["arxiv"] and _h(key)[1] % 2 == 0:
+        record["generate_arxiv"] = True  # about half of the papers without an arXiv link have a preprint
+
+
 def to_record(paper: dict) -> dict:
     title = best_title(paper)
     key = "seed:" + (paper["arxiv"] or paper["doi"] or hashlib.sha1(fold(title).encode()).hexdigest()[:16])
@@ -147,19 +165,7 @@ def to_record(paper: dict) -> dict:
     for name in ("arxiv", "doi", "acl"):
         if paper[name]:
             record[name] = paper[name]
-    if venue_short:
-        record["venue"] = S2_VENUES.get(venue_short, venue_short)
-        record["venue_short"] = venue_short
-        record["publication_types"] = ["JournalArticle"] if venue_short in JOURNALS else ["Conference"]
-    elif paper["arxiv"]:
-        record["venue"] = "arXiv.org"
-        record["publication_types"] = ["JournalArticle"]
-    if paper["arxiv"] and paper["doi"]:
-        # A preprint whose published version is known: arXiv shows the publisher DOI and a journal_ref.
-        record["arxiv_doi"] = paper["doi"]
-        record["journal_ref"] = f"{venue_short or 'Published'} {year}"
-    if not paper["arxiv"] and _h(key)[1] % 2 == 0:
-        record["generate_arxiv"] = True  # about half of the papers without an arXiv link have a preprint
+    add_publication(record, paper, venue_short, year, key)
     record["generated"] = generated
     record["seen_in"] = paper["seen_in"]
     return record
