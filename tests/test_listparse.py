@@ -224,3 +224,38 @@ def test_long_heading_that_ends_on_a_kind_of_thing_is_not_a_paper_section():
     r = scan_text(text)
     assert [e.title for e in r.entries] == ["Rethinking the Trigger of Backdoor Attack"]
     assert any("Selected Posts and Essays" in s.reason for s in r.skipped)
+
+
+def test_an_item_naming_two_papers_gives_two_entries():
+    # keon's awesome-nlp lines 410 and 592 (verbatim): two arXiv papers joined by "and" are two
+    # entries, each with its own link; a code link joined to a paper leaves one entry, the paper.
+    text = "\n".join([
+        "- [BPE](https://arxiv.org/abs/1508.07909) and [Unigram LM](https://arxiv.org/abs/1804.10959)"
+        " - the two dominant subword schemes.",
+        "- [BGE](https://github.com/FlagOpen/FlagEmbedding) and [BGE-M3](https://arxiv.org/abs/2402.03216) (2024)"
+        " - multilingual, multi-functionality embeddings; top of MTEB across languages.",
+    ])
+    r = scan_text(text)
+    got = [(e.line, e.title, e.ids.arxiv, e.year) for e in r.entries]
+    assert got == [(1, "BPE", "1508.07909", None), (1, "Unigram LM", "1804.10959", None),
+                   (2, "BGE-M3", "2402.03216", 2024)]
+    assert [link.url for link in r.entries[0].links] == ["https://arxiv.org/abs/1508.07909"]
+    assert "https://github.com/FlagOpen/FlagEmbedding" in [link.url for link in r.entries[2].links]
+
+
+def test_a_named_release_linked_to_its_code_or_site_is_not_a_paper():
+    # keon's awesome-nlp lines 633, 1049, 722 (a model, a corpus, a benchmark site, dated by a
+    # release year or an organisation); a publication venue keeps a paper linked to its code
+    # (transferlearning line 1819).
+    text = "\n".join([
+        "- [Dolma](https://github.com/allenai/dolma) (AI2, 2023-2024) - 3T-token open pretraining corpus with"
+        " documented filtering pipeline.",
+        "- [OpenHathi](https://huggingface.co/sarvamai/OpenHathi-7B-Hi-v0.1-Base) (Sarvam AI, 2023) - bilingual"
+        " Hindi-English LLaMA continuation.",
+        "- [Jamba](https://arxiv.org/abs/2403.19887) (2024) - hybrid Mamba-Transformer-MoE architecture.",
+        "- 20180428 CVPR-18 相互协同学习：[Deep Mutual Learning](https://github.com/YingZhangDUT/Deep-Mutual-Learning)",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title, e.venue, e.year) for e in r.entries] == [
+        (3, "Jamba", None, 2024), (4, "Deep Mutual Learning", "CVPR", 2018)]
+    assert {s.line for s in r.skipped if s.reason.startswith("a release")} == {1, 2}

@@ -780,6 +780,26 @@ def _resource_title(title: str, http: list[Link]) -> bool:
     return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
 
 
+def _has_paper_link(http: list[Link]) -> bool:
+    """A link to a paper: one with a paper id, or a paper's path (a PDF, /abs/, /doi/ ...)."""
+    return not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
+
+
+def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
+    """A short name (at most three words) dated only by a release year or by an organisation,
+    linked to code, a model hub or a product page and to no paper: a model, dataset or product
+    release. keon's awesome-nlp lines 633 "[Dolma](github) (AI2, 2023-2024)", 1049
+    "[OpenHathi](huggingface) (Sarvam AI, 2023)", BradyFU line 490 "[**Introducing GPT-5**](openai.com)
+    | OpenAI | 2025-08-07". A publication venue keeps it a paper ("20180428 CVPR-18 ...:
+    [Deep Mutual Learning](github)", transferlearning line 1819), and so does a year with a page
+    that is not code ("[Blockchain Censorship](scholar.google.com...)", hzysvilla line 841)."""
+    if not http or _has_paper_link(http) or len(a.title.split()) > 3:
+        return False
+    if a.venue and normalize_venue(a.venue):
+        return False
+    return a.venue is not None or all(_is_repo_link(link.url) for link in http)
+
+
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     """None for a paper, else the reason it is not one."""
     title = a.title
@@ -812,7 +832,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
                 return "acronym or glossary line"
             return "no link, venue or year (a note or a category)"
         hosts = [host_of(link.url) for link in http]
-        paper_link = not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
+        paper_link = _has_paper_link(http)
         # (the title's own link: a second one to a blog or video is commentary, transferlearning line 50)
         on_resource = [any(h == r or h.endswith("." + r) for r in _RESOURCE_HOSTS) for h in hosts]
         if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http):
@@ -826,6 +846,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"
+    if dated and _release_not_paper(a, http):
+        return "a release (model, dataset, software) linked to its code or site, not a paper"
     if len(normalize_title(title)) < 2:
         return "no title"
     return None
@@ -1034,8 +1056,14 @@ class _Scanner:
             self.skipped.append(Skipped(line, end_line, content[:200],
                                         f"too long for one entry ({len(content)} characters)"))
             return
-        a = _analyze(_pieces(kids, self.src))
+        pieces = _pieces(kids, self.src)
         parent = self.items[-2].draft if len(self.items) > 1 else None
+        if not item.seen_para and (units := _joined_papers(pieces)):
+            item.seen_para = True  # several papers named in one item: one entry each
+            drafts = [self._offer(_analyze(unit), line, end_line, item.kind, parent=parent) for unit in units]
+            item.draft = next((d for d in drafts if d is not None), None)
+            return
+        a = _analyze(pieces)
         if item.seen_para:
             # A later paragraph of the same item: a note about it.
             owner = item.draft
@@ -1181,6 +1209,37 @@ class _Scanner:
                     a.links.extend(link for link in extra if link not in a.links)
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
+
+
+_JOINER = re.compile(r"\s*(?:and|&|,|/|\+)\s*")
+
+
+def _joined_papers(pieces: list[Piece]) -> list[list[Piece]]:
+    """The units of an item that opens with several links joined by "and", "&", ",", "/" or "+",
+    of which at least one is a paper link: one unit per paper link (the link, then the rest of the
+    item), or [] for any other item. keon's awesome-nlp line 410 "[BPE](arxiv) and [Unigram LM](arxiv)
+    - the two dominant subword schemes" names two papers; line 592 "[BGE](github) and
+    [BGE-M3](arxiv) (2024) - ..." names one paper, BGE-M3, and the code of another (the group's
+    other links stay with it, so no link of the item is lost)."""
+    i = 0
+    while i < len(pieces) and pieces[i].kind == "text" and not pieces[i].text.strip():
+        i += 1
+    group: list[Piece] = []
+    while i < len(pieces) and pieces[i].kind == "link":
+        group.append(pieces[i])
+        i += 1
+        if i + 1 < len(pieces) and pieces[i + 1].kind == "link" and _JOINER.fullmatch(pieces[i].text):
+            i += 1
+            continue
+        break
+    if len(group) < 2 or any(_is_generic(p.text) for p in group):
+        return []
+    papers = [p for p in group if _has_paper_link([Link(url=p.url, text=p.text)])]
+    if not papers:
+        return []
+    others = [p for p in group if p not in papers]
+    rest = pieces[i:]
+    return [[p, *rest, *(others if k == 0 else [])] for k, p in enumerate(papers)]
 
 
 def _papers_per_cell(cells: list[list[Piece]]) -> list[list[Piece]]:
