@@ -259,3 +259,28 @@ def test_a_named_release_linked_to_its_code_or_site_is_not_a_paper():
     assert [(e.line, e.title, e.venue, e.year) for e in r.entries] == [
         (3, "Jamba", None, 2024), (4, "Deep Mutual Learning", "CVPR", 2018)]
     assert {s.line for s in r.skipped if s.reason.startswith("a release")} == {1, 2}
+
+
+def test_papers_in_the_sub_items_of_a_category_item():
+    # transferlearning lines 71-75 (a category with several papers under it: each is an entry, the
+    # title link a shared file) and 794-797 (a name with one paper under it: the item is that paper).
+    text = "\n".join([
+        "- Survey on applications - 应用导向的综述：",
+        "\t- 视觉domain adaptation综述：[Visual Domain Adaptation: A Survey of Recent Advances](https://pan.baidu.com/s/1o8BR7Vc)",
+        "\t- 迁移学习应用于行为识别综述：[Transfer Learning for Activity Recognition: A Survey](https://pan.baidu.com/s/1kVABOYr)",
+        "",
+        "- 迁移成分分析方法(Transfer component analysis, TCA)",
+        "\t- [Domain adaptation via tranfer component analysis](https://mega.nz/#!JTwElLrL!j5-TanhHCMESsGBNvY6I_hX6uspsrTxyopw8bPQ2azU)",
+        "\t- 发表在IEEE Trans. Neural Network期刊上（现改名为IEEE trans. Neural Network and Learning System），前作会议文章发在AAAI-09上",
+        "\t- [我的解读](https://zhuanlan.zhihu.com/p/26764147?group_id=844611188275965952)",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.end_line, e.title) for e in r.entries] == [
+        (2, 2, "Visual Domain Adaptation: A Survey of Recent Advances"),
+        (3, 3, "Transfer Learning for Activity Recognition: A Survey"),
+        (5, 8, "Domain adaptation via tranfer component analysis"),
+    ]
+    assert [link.url for link in r.entries[2].links] == [
+        "https://mega.nz/#!JTwElLrL!j5-TanhHCMESsGBNvY6I_hX6uspsrTxyopw8bPQ2azU",
+        "https://zhuanlan.zhihu.com/p/26764147?group_id=844611188275965952"]
+    assert {s.line: s.reason for s in r.skipped}[1].startswith("no link, venue or year")

@@ -785,6 +785,14 @@ def _has_paper_link(http: list[Link]) -> bool:
     return not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
 
 
+# A file on a sharing service: as the link of a paper's title, the paper's PDF (transferlearning lines
+# 72-75 "[Visual Domain Adaptation: A Survey of Recent Advances](https://pan.baidu.com/s/1o8BR7Vc)",
+# 795 "[Domain adaptation via tranfer component analysis](https://mega.nz/#!JTwElLrL!...)").
+_SHARED_FILE = re.compile(
+    r"^https?://(?:pan\.baidu\.com/s/|mega\.nz/(?:#!|file/)|drive\.google\.com/(?:file/d/|open\?id=)|"
+    r"(?:www\.)?dropbox\.com/(?:s|scl/fi)/)", re.I)
+
+
 def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     """A short name (at most three words) dated only by a release year or by an organisation,
     linked to code, a model hub or a product page and to no paper: a model, dataset or product
@@ -832,7 +840,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
                 return "acronym or glossary line"
             return "no link, venue or year (a note or a category)"
         hosts = [host_of(link.url) for link in http]
-        paper_link = _has_paper_link(http)
+        paper_link = _has_paper_link(http) or (a.title_from_link and bool(_SHARED_FILE.match(http[0].url)))
         # (the title's own link: a second one to a blog or video is commentary, transferlearning line 50)
         on_resource = [any(h == r or h.endswith("." + r) for r in _RESOURCE_HOSTS) for h in hosts]
         if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http):
@@ -878,6 +886,7 @@ class _Draft:
     provisional: bool = False  # a bold title alone: a paper only if notes follow it
     provisional_end: int = 0
     wait_reason: str = ""  # a provisional list item: why it is not a paper unless dated by its notes
+    papers_under: list["_Draft"] = field(default_factory=list)  # its sub-items that are papers
 
 
 @dataclass(slots=True)
@@ -906,7 +915,12 @@ class _Scanner:
         """The drafts that are papers: a provisional one needs notes after it ("- Paper: ...",
         "- Code: ..."), an id, a venue or a year by now."""
         kept = []
+        adopted = {id(d.papers_under[0]) for d in self.drafts if self._adopts(d)}
         for d in self.drafts:
+            if id(d) in adopted:
+                continue  # it became its category item's entry
+            if self._adopts(d):
+                self._take_paper(d, d.papers_under[0])
             dated = d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()
             if d.provisional and d.wait_reason and not dated:
                 self.skipped.append(Skipped(d.line, d.end_line, d.analysis.text[:200], d.wait_reason))
@@ -915,6 +929,23 @@ class _Scanner:
             else:
                 kept.append(d)
         return kept
+
+    @staticmethod
+    def _adopts(d: _Draft) -> bool:
+        """A linkless name item with exactly one paper among its sub-items is that paper
+        (transferlearning line 794: "- 迁移成分分析方法(Transfer component analysis, TCA)", then
+        "[Domain adaptation via tranfer component analysis](url)", "发表在IEEE Trans. ...", "[我的解读](url)");
+        with several ("- Survey on applications - 应用导向的综述：", lines 71-75) it is a category."""
+        return d.provisional and len(d.papers_under) == 1 and d.wait_reason.startswith("no link, venue or year")
+
+    @staticmethod
+    def _take_paper(d: _Draft, paper: _Draft) -> None:
+        venue, year = d.analysis.venue, d.analysis.year  # from its notes ("发表在CVPR-12上")
+        d.analysis = paper.analysis
+        d.analysis.venue, d.analysis.year = paper.analysis.venue or venue, paper.analysis.year or year
+        d.links = paper.links + [link for link in d.links if link not in paper.links]
+        d.end_line = max(d.end_line, paper.end_line)
+        d.provisional = False
 
     # -- helpers
     def _lines(self, start: int, end: int) -> tuple[int, int]:
@@ -938,7 +969,10 @@ class _Scanner:
             a.year = _heading_year(self.section[-1])
         reason = _classify(a, self.section)
         if reason is None:
-            return self._add_paper(a, line, end_line, kind)
+            draft = self._add_paper(a, line, end_line, kind)
+            if parent is not None and parent.provisional and not parent.analysis.links:
+                parent.papers_under.append(draft)
+            return draft
         if may_wait and reason.startswith(_UNDATED_REASONS):
             draft = self._add_paper(a, line, end_line, kind)
             draft.provisional, draft.wait_reason = True, reason
