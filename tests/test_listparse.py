@@ -284,3 +284,46 @@ def test_papers_in_the_sub_items_of_a_category_item():
         "https://mega.nz/#!JTwElLrL!j5-TanhHCMESsGBNvY6I_hX6uspsrTxyopw8bPQ2azU",
         "https://zhuanlan.zhihu.com/p/26764147?group_id=844611188275965952"]
     assert {s.line: s.reason for s in r.skipped}[1].startswith("no link, venue or year")
+
+
+def test_books_talks_and_dated_reading_sections_are_not_papers():
+    # mostafatouny's theoretical-CS list (lines 121, 267, 173-174, 324-325, 360-365, verbatim but
+    # for long descriptions cut): a book link, a talk's slides, a course under "### Books" and
+    # notes under "#### Lecture Notes" dated by their edition; the papers under "## Papers" stay,
+    # their link text without the authors' names (a JSTOR stable URL is an article).
+    text = "\n".join([
+        "### Puzzles and Problem Sets",
+        "- [Zhu & Ko. Problem Solving in Automata, Languages, and Complexity](https://onlinelibrary.wiley.com/doi/book/"
+        "10.1002/0471224642) - A problem-set text for automata, languages, and complexity.",
+        "## Other",
+        "- [Blum. Intro Machine Learning Theory](https://www.cs.cmu.edu/~avrim/Talks/mlt.pdf).",
+        "### Books",
+        "- Structure and Interpretation of Computer Programs - [MIT OCW](https://ocw.mit.edu/courses/"
+        "6-001-structure-and-interpretation-of-computer-programs-spring-2005/pages/syllabus/)",
+        "#### Lecture Notes",
+        "- [Aspnes. Notes on Discrete Mathematics](https://www.cs.yale.edu/homes/aspnes/classes/202/notes.pdf) - Fall 2017"
+        " of the Yale course CPSC 202a, Mathematical Tools for Computer Science.",
+        "## Papers",
+        "- [Aharonov & Vazirani, Is Quantum Mechanics Falsifiable? A Computational Perspective on the Foundations of"
+        " Quantum Mechanics](https://www.researchgate.net/publication/227171743_Is_Quantum_Mechanics_Falsifiable)",
+        "- [Philip Davis. Toward a Philosophy of Computation](https://www.jstor.org/stable/40247755) - Philosophical"
+        " implication of mathematization and computerization of the world.",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title) for e in r.entries] == [
+        (10, "Is Quantum Mechanics Falsifiable? A Computational Perspective on the Foundations of Quantum Mechanics"),
+        (11, "Toward a Philosophy of Computation")]
+    reasons = {s.line: s.reason for s in r.skipped}
+    assert reasons[2] == "a book"
+    assert reasons[4].startswith("course, video")
+    assert reasons[6] == "not a paper section (Books)" and reasons[8] == "not a paper section (Lecture Notes)"
+
+
+def test_a_dated_paper_under_a_tools_heading_stays_a_paper():
+    # lonng's db-papers line 133: "Optimizer Framework" is the papers' topic, not what they are
+    text = "\n".join([
+        "### Optimizer Framework",
+        "- [The Cascades Framework For Query Optimization](papers/optimizer-framework/"
+        "the-cascades-framework-for-query-optimization.pdf) (1995) - Graefe, Goetz.",
+    ])
+    assert [(e.title, e.year) for e in scan_text(text).entries] == [("The Cascades Framework For Query Optimization", 1995)]

@@ -120,7 +120,8 @@ _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([
 # A year after a comma, a month or a capitalised word: "*ICCV*, 2021." (THUYimingLi), "January 2023"
 # (yangkky), "Müller et al., SIGGRAPH 2022" and "BMVC 2021" (awesome-NeRF lines 30, 54).
 _DATE_YEAR = re.compile(r"(?:,|\b[A-Z][A-Za-z]{1,15}\.?)\s+((?:19|20)\d{2})(?![\w/])")
-_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/article|/proceedings|/anthology/", re.I)
+_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/article|/proceedings|/anthology/"
+                         r"|jstor\.org/stable/", re.I)  # (a JSTOR article: mostafatouny line 365)
 _CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
 _APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
@@ -414,7 +415,10 @@ def _drop_unclosed_tail(t: str) -> str:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
-_AUTHOR_PREFIX = re.compile(r"(?:[A-Z][\w'’\-]+\s){0,1}[A-Z][\w'’\-]+(?:\s(?:&|and)\s[A-Z][\w'’\-]+|,?\set\.?\s?al)?\.\s+(?=[A-Z])")
+# "Aaronson. ", "Fortnow & Homer. ", "Blum, et.al. ", and two names before a comma: "Aharonov & Vazirani, "
+# (mostafatouny lines 361, 370, 268, 362)
+_AUTHOR_PREFIX = re.compile(r"(?:[A-Z][\w'’\-]+\s){0,1}[A-Z][\w'’\-]+(?:(?:\s(?:&|and)\s[A-Z][\w'’\-]+|,?\set\.?\s?al)?\."
+                            r"|\s(?:&|and)\s[A-Z][\w'’\-]+,)\s+(?=[A-Z])")
 _CJK_AFTER_LATIN = re.compile(r"(?<=[A-Za-z0-9)\]])\s*[\u3400-\u9fff]")
 _LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]\s+(?=[A-Z])")  # "**4. HOTR: End-to-End ...**" (amusi line 482)
 _BRACKET_TAG = re.compile(r"^\[([^\[\]]{1,40})\]\s*(?=\S)")  # "[DCN] Deep & Cross Network ..." (wzhe06 line 18)
@@ -742,6 +746,20 @@ def _not_paper_section(heading: str) -> bool:
     return names_kind and bool(_NOT_PAPER_SECTION.search(heading)) and not _PAPER_WORDS.search(heading)
 
 
+# Headings of things to read or watch that are not papers. Narrower than _NOT_PAPER_SECTION: papers
+# about tools and frameworks sit under "### Tools and datasets" (yangkky line 202) or "Optimizer
+# Framework" (lonng line 131) with their years.
+_READING_SECTION = re.compile(
+    r"\b(?:books?|textbooks?|handbooks?|lecture notes|lectures?|courses?|mooc|videos?|playlists?|posts|essays?|blogs?|"
+    r"talks?|tutorials?|podcasts?|cheat ?sheets?|popular science)\b", re.I)
+
+
+@lru_cache(maxsize=1024)
+def _reading_section(heading: str) -> bool:
+    """A heading naming books, lecture notes, courses, videos, posts... (in the way of `_not_paper_section`)."""
+    return _not_paper_section(heading) and bool(_READING_SECTION.search(heading))
+
+
 _PAPER_WORDS = re.compile(r"\b(?:papers?|surveys?|articles?|publications?)\b", re.I)  # "Surveys & Monographs"
 _YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
 
@@ -793,6 +811,14 @@ _SHARED_FILE = re.compile(
     r"(?:www\.)?dropbox\.com/(?:s|scl/fi)/)", re.I)
 
 
+# A link to a book: a path segment "book" or "books" (springer.com/gp/book/978..., link.springer.com/book/10.1007/...,
+# onlinelibrary.wiley.com/doi/book/..., routledge.com/.../p/book/..., mostafatouny lines 121, 367, 369).
+# (A chapter of a proceedings volume has a "/chapter/" path and a DOI ending in "_<n>": a paper.)
+_BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?books?(?:[/?#]|$)", re.I)
+# A talk's or slides' file ("https://www.cs.cmu.edu/~avrim/Talks/mlt.pdf", mostafatouny line 267).
+_TALK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:talks?|slides?)/", re.I)
+
+
 def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     """A short name (at most three words) dated only by a release year or by an organisation,
     linked to code, a model hub or a product page and to no paper: a model, dataset or product
@@ -815,6 +841,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     dated = a.venue is not None or a.year is not None
     if a.anchor_only and not dated:
         return "table-of-contents link"
+    if http and a.title_from_link and _BOOK_LINK.match(http[0].url):
+        return "a book"
     if not title and not a.links:
         return "empty item"
     if a.generic_links_only or not title:
@@ -843,7 +871,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         paper_link = _has_paper_link(http) or (a.title_from_link and bool(_SHARED_FILE.match(http[0].url)))
         # (the title's own link: a second one to a blog or video is commentary, transferlearning line 50)
         on_resource = [any(h == r or h.endswith("." + r) for r in _RESOURCE_HOSTS) for h in hosts]
-        if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http):
+        if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http) or (
+                a.title_from_link and _TALK_LINK.match(http[0].url) and ids_from_links(http).is_empty()):
             return "course, video or other resource"
         if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
             # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
@@ -854,6 +883,13 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"
+    if dated and not (a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty() and _reading_section(
+            section[-1] if section else ""):
+        # Dated by a year alone, under a heading that names what its items are: the year is the
+        # edition's or the course's ("### Books" > "Structure and Interpretation of Computer Programs
+        # - [MIT OCW](...spring-2005...)", "#### Lecture Notes" > "[Aspnes. Notes on Discrete Mathematics](u)
+        # - Fall 2017 ...", mostafatouny lines 174, 325; "Selected Posts and Essays", 399, 407).
+        return f"not a paper section ({section[-1]})"
     if dated and _release_not_paper(a, http):
         return "a release (model, dataset, software) linked to its code or site, not a paper"
     if len(normalize_title(title)) < 2:
