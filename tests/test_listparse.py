@@ -327,3 +327,20 @@ def test_a_dated_paper_under_a_tools_heading_stays_a_paper():
         "the-cascades-framework-for-query-optimization.pdf) (1995) - Graefe, Goetz.",
     ])
     assert [(e.title, e.year) for e in scan_text(text).entries] == [("The Cascades Framework For Query Optimization", 1995)]
+
+
+def test_slides_and_handbooks_dated_by_an_organisation_are_not_papers():
+    # wzhe06's Reco-papers lines 59, 82, 94, 57 (PDF links shortened): the curator's "[tag]" and
+    # "(Org Year)" date every item; a tag or a title that names slides or a handbook is not a
+    # paper, and a topic tag ("[Recsys Intro]") is not a venue.
+    pdf = "https://github.com/wzhe06/Reco-papers/blob/master/Classic%20Recommender%20System/x.pdf"
+    text = "\n".join([
+        f"* [[Recsys Intro] Recommender Systems Handbook (FRicci 2011)]({pdf}) <br />",
+        f"* [[Baidu slides] DNN in Baidu Ads (Baidu 2017)]({pdf}) <br />",
+        f"* [[TS Intro] Thompson Sampling Slides (Berkeley 2010)]({pdf}) <br />",
+        f"* [[MF] Matrix Factorization Techniques for Recommender Systems (Yahoo 2009)]({pdf}) <br />",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title, e.year) for e in r.entries] == [
+        (4, "Matrix Factorization Techniques for Recommender Systems", 2009)]
+    assert {s.line for s in r.skipped if s.reason.startswith("course, video")} == {1, 2, 3}

@@ -382,6 +382,7 @@ class Analysis:
     title_bold: bool = False
     tagged: bool = False  # a leading venue tag such as "[OSDI'22]" was read
     generic_links_only: bool = False  # links exist but all are labels like "[paper]"
+    title_tags: str = ""  # the curator's bracketed tags before the title ("[Baidu slides] DNN in Baidu Ads")
     text: str = ""  # the whole display text
 
 
@@ -429,7 +430,10 @@ def _clean_title(raw: str, a: Analysis) -> str:
     t = " ".join(raw.replace("\n", " ").replace("（", "(").replace("）", ")").split())
     t = _LEADING_SYMBOLS.sub("", _LEADING_NUMBER.sub("", t))
     while m := _BRACKET_TAG.match(t):
+        a.title_tags = f"{a.title_tags} {m.group(1)}".strip()
         venue, year = _venue_year(m.group(1))
+        if year is None and len(m.group(1).split()) > 1:
+            venue = None  # a topic tag, not a venue: "[Recsys Intro]" (wzhe06 line 59)
         a.venue, a.year = a.venue or venue, a.year or year
         t = t[m.end():]
     if "{" in t and "$" not in t:  # braces inside TeX math ("S$^{3}$") are the math's
@@ -834,6 +838,12 @@ def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     return a.venue is not None or all(_is_repo_link(link.url) for link in http)
 
 
+def _resource_word_at_end(title: str) -> bool:
+    """A title that opens or closes on a resource word ("Thompson Sampling Slides", "... Handbook")."""
+    words = re.findall(r"\w+", title)
+    return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
+
+
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     """None for a paper, else the reason it is not one."""
     title = a.title
@@ -890,6 +900,12 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         # - [MIT OCW](...spring-2005...)", "#### Lecture Notes" > "[Aspnes. Notes on Discrete Mathematics](u)
         # - Fall 2017 ...", mostafatouny lines 174, 325; "Selected Posts and Essays", 399, 407).
         return f"not a paper section ({section[-1]})"
+    if dated and not (a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty() and (
+            _RESOURCE_WORDS.search(a.title_tags) or _resource_word_at_end(title)):
+        # Dated by an organisation and a year, named as slides, a handbook...: wzhe06 lines 59
+        # "[[Recsys Intro] Recommender Systems Handbook (FRicci 2011)](pdf)", 60 "[[Recsys Intro slides] ...",
+        # 81 "... at Airbnb Slides (Airbnb 2018)", 82 "[[Baidu slides] DNN in Baidu Ads (Baidu 2017)]".
+        return "course, video or other resource"
     if dated and _release_not_paper(a, http):
         return "a release (model, dataset, software) linked to its code or site, not a paper"
     if len(normalize_title(title)) < 2:
