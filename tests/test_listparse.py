@@ -344,3 +344,33 @@ def test_slides_and_handbooks_dated_by_an_organisation_are_not_papers():
     assert [(e.line, e.title, e.year) for e in r.entries] == [
         (4, "Matrix Factorization Techniques for Recommender Systems", 2009)]
     assert {s.line for s in r.skipped if s.reason.startswith("course, video")} == {1, 2, 3}
+
+
+def test_blog_posts_and_talks_with_a_paper_link():
+    # eugeneyan's applied-ml lines 134, 157, 241, 367, 657 (verbatim): a blog post's or talk's title
+    # with a "([Paper](url))" link is an entry for that paper; a blog post, a press page or a news
+    # article without one is not, even when it links arXiv papers as "(Part 1)"; a journal's
+    # /articles/ path with an identifier is a paper (yangkky line 1011).
+    text = "\n".join([
+        "11. [Using ML to Subtype Patients Receiving Digital Mental Health Interventions](https://www.microsoft.com/"
+        "en-us/research/blog/a-path-to-personalization-using-ml-to-subtype-patients-receiving-digital-mental-health-"
+        "interventions/) ([Paper](https://jamanetwork.com/journals/jamanetworkopen/fullarticle/2768347)) `Microsoft` `2020`",
+        "7. [Automatic Forecasting using Prophet, Databricks, Delta Lake and MLflow](https://www.youtube.com/watch?v="
+        "TkcpjnLh690) ([Paper](https://peerj.com/preprints/3190.pdf), [Code](https://github.com/facebook/prophet)) "
+        "`Atlassian` `2020`",
+        "70. [How We Built: An Early-Stage Machine Learning Model for Recommendations](https://www.onepeloton.com/press/"
+        "articles/how-we-built-machine-learning) `Peloton` `2022`",
+        "28. [Textless NLP: Generating expressive speech from raw audio](https://ai.facebook.com/blog/textless-nlp-"
+        "generating-expressive-speech-from-raw-audio/) [(Part 1)](https://arxiv.org/abs/2102.01192) [(Part 2)]"
+        "(https://arxiv.org/abs/2104.00355) `Facebook` `2021`",
+        "5. [A British AI Tool to Predict Violent Crime Is Too Flawed to Use](https://www.wired.co.uk/article/police-"
+        "violence-prediction-ndas) `United Kingdom` `2020`",
+        "6. [Leveraging implicit knowledge in neural networks for functional dissection and engineering of proteins]"
+        "(https://www.nature.com/articles/s42256-019-0049-9)",
+    ])
+    r = scan_text(text)
+    assert [e.line for e in r.entries] == [1, 2, 6]
+    assert r.entries[0].title == "Using ML to Subtype Patients Receiving Digital Mental Health Interventions"
+    reasons = {s.line: s.reason for s in r.skipped}
+    assert reasons[3] == reasons[4] == "blog post or press page"
+    assert reasons[5] == "link to a web site, not to a paper"

@@ -52,12 +52,11 @@ def test_scan_check_and_fix_find_the_same_links(path):
 
 def _nested_links(entry, text, _cache={}):
     """Links of the entries (and notes) inside this entry's lines: they are theirs, not its own."""
-    key = id(text)
-    if key not in _cache:
+    if text not in _cache:  # (keyed by the text itself: an id can be reused by the next list's text)
         _cache.clear()
-        _cache[key] = scan_text(text).entries
+        _cache[text] = scan_text(text).entries
     inner = set()
-    for other in _cache[key]:
+    for other in _cache[text]:
         if other is not entry and entry.line <= other.line <= entry.end_line:
             inner |= {link.url for link in other.links}
     return inner

@@ -120,8 +120,11 @@ _VENUE_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z&@/\-]*(?:\s[A-Z][A-Za-z]+)?)\s?([
 # A year after a comma, a month or a capitalised word: "*ICCV*, 2021." (THUYimingLi), "January 2023"
 # (yangkky), "Müller et al., SIGGRAPH 2022" and "BMVC 2021" (awesome-NeRF lines 30, 54).
 _DATE_YEAR = re.compile(r"(?:,|\b[A-Z][A-Za-z]{1,15}\.?)\s+((?:19|20)\d{2})(?![\w/])")
-_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/article|/proceedings|/anthology/"
-                         r"|jstor\.org/stable/", re.I)  # (a JSTOR article: mostafatouny line 365)
+# (An "/article" path is a paper's when an identifier follows: nature.com/articles/s42256-019-0049-9,
+# ojs.aaai.org/index.php/AAAI/article/view/16789; not a post's slug, wired.co.uk/article/police-violence-
+# prediction-ndas, deepmind.com/blog/article/traffic-prediction-..., eugeneyan lines 657, 461.)
+_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/articles?\b[^#\s]*?\d{2}|/proceedings"
+                         r"|/anthology/|jstor\.org/stable/", re.I)  # (a JSTOR article: mostafatouny line 365)
 _CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
 _APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
@@ -810,6 +813,10 @@ def _has_paper_link(http: list[Link]) -> bool:
 # A file on a sharing service: as the link of a paper's title, the paper's PDF (transferlearning lines
 # 72-75 "[Visual Domain Adaptation: A Survey of Recent Advances](https://pan.baidu.com/s/1o8BR7Vc)",
 # 795 "[Domain adaptation via tranfer component analysis](https://mega.nz/#!JTwElLrL!...)").
+# A blog post or press page: a "blog" host or a blog/press/news path segment (eugeneyan lines 241, 367, 461).
+_BLOG_LINK = re.compile(r"^https?://(?:[^/?#]*blog[^/?#]*(?:[/?#]|$)|[^/?#]+/(?:[^?#]*/)?(?:blogs?|press|news)/)", re.I)
+# A link labelled as the item's paper: "([Paper](url))" beside a blog post's or a talk's title (eugeneyan).
+_PAPER_LABEL = re.compile(r"paper|pdf|full paper|preprint|paper link|pdf link")
 _SHARED_FILE = re.compile(
     r"^https?://(?:pan\.baidu\.com/s/|mega\.nz/(?:#!|file/)|drive\.google\.com/(?:file/d/|open\?id=)|"
     r"(?:www\.)?dropbox\.com/(?:s|scl/fi)/)", re.I)
@@ -881,15 +888,22 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         paper_link = _has_paper_link(http) or (a.title_from_link and bool(_SHARED_FILE.match(http[0].url)))
         # (the title's own link: a second one to a blog or video is commentary, transferlearning line 50)
         on_resource = [any(h == r or h.endswith("." + r) for r in _RESOURCE_HOSTS) for h in hosts]
-        if on_resource[0] or (any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http) or (
-                a.title_from_link and _TALK_LINK.match(http[0].url) and ids_from_links(http).is_empty()):
+        # "[Blog post or talk title](url) ([Paper](url))": the item carries its paper (eugeneyan lines 134, 157, 326)
+        labelled_paper = any(_PAPER_LABEL.fullmatch(_LABEL_PUNCTUATION.sub(" ", link.text).strip().lower())
+                             for link in http[1:] if link.text)
+        blog_title = a.title_from_link and bool(_BLOG_LINK.match(http[0].url))
+        if not labelled_paper and (on_resource[0] or (
+                any(on_resource) and ids_from_links(http).is_empty()) or _resource_title(title, http) or (
+                a.title_from_link and _TALK_LINK.match(http[0].url) and ids_from_links(http).is_empty())):
             return "course, video or other resource"
         if _not_paper_section(section[-1] if section else ""):  # the innermost heading: zjunlp puts
             # every paper under "## 📜 Resources" > "### Surveys", "### Methods", ...
             return f"not a paper section ({section[-1]})"
+        if blog_title and not labelled_paper:
+            return "blog post or press page"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
-        if not paper_link:
+        if not paper_link and not labelled_paper:
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"
