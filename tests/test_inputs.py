@@ -100,6 +100,27 @@ def test_enrich_two_lists_in_one_run_shares_batches_and_names_each_entrys_list(s
     assert rows[0].endswith(",source") and rows[1].endswith(",lists/a.md") and rows[-1].endswith(",lists/sub/b.md")
 
 
+def test_lint_resolves_several_lists_in_one_run(scholar_world, tmp_path):
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "a.md").write_text(LIST_A, encoding="utf-8")
+    (tmp_path / "lists" / "b.md").write_text(LIST_B, encoding="utf-8")
+    scholar_world.log.clear()
+    proc = _run("lint", ["lists", "--format", "json", "--fail-on", "none", "--no-check-links", "--no-cache"],
+                scholar_world, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    a, b = str(Path("lists/a.md")), str(Path("lists/b.md"))
+    # b.md's third title is known to no service: its one finding, under its own list.
+    assert [(f["file"], f["line"], f["kind"]) for f in doc["findings"]] == [(b, 4, "unresolved")]
+    # One run (and no cache to hide a second one): what both lists name is asked for once, the
+    # linked arXiv id in one id_list request and one S2 batch, the shared title in one bulk search.
+    id_lists = [r.param("id_list") for r in scholar_world.log.records(service="arxiv") if r.param("id_list")]
+    assert sum("2309.06180" in ids.split(",") for ids in id_lists) == 1, id_lists
+    assert scholar_world.log.count(service="s2", path="/paper/batch") == 1
+    bulk = [r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/bulk")]
+    assert sum(q.lower().count('"attention is all you need"') for q in bulk) == 1, bulk
+
+
 def test_bibtex_over_a_directory_is_one_bibliography(scholar_world, tmp_path):
     (tmp_path / "lists").mkdir()
     (tmp_path / "lists" / "a.md").write_text(LIST_A, encoding="utf-8")

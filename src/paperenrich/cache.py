@@ -26,9 +26,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import sqlite_utils
-
 from paperenrich.errors import ConfigError
+
+
+def _load_sqlite_utils():
+    """sqlite-utils, loaded without numpy and pandas: it imports them when they are installed only to
+    map their column types, which this cache never writes, and numpy alone is about 0.3 s of every
+    command's start. They are hidden only while sqlite_utils loads; a later `import numpy` works."""
+    import sys
+
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None: "import numpy" raises ImportError
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return sqlite_utils
+
+
+sqlite_utils = _load_sqlite_utils()
 
 DB_NAME = "paperenrich.db"
 _DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}

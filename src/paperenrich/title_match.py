@@ -109,8 +109,8 @@ def match_similarity(listed: str, record: str) -> float:
     for a in variants(listed):
         for b in variants(record):
             sim = title_similarity(a, b)
-            if sim < 1.0 and _substituted(a, b):
-                sim = min(sim, 0.5)
+            if 0.5 < sim < 1.0 and _substituted(a, b):  # (at 0.5 or below the cap changes nothing)
+                sim = 0.5
             best = max(best, sim)
     return best
 
