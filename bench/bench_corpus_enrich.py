@@ -6,10 +6,11 @@ The emulator's world holds the papers of the labelled entries of the corpus list
 `../shared/lists/` (labels: tests/data/corpus_labels/, world records: tests/emulator/data/
 corpus_papers.json, built from the labels), with near-duplicate traps and a few papers kept out on
 purpose, as for the seeds. For each list we `enrich` the whole file (one process, one cache, at the
-scaled pace), find each labelled entry's resolution by line (the scanned entry whose line range
-covers the label's line; of several, the one with the label's title, as bench/scan_corpus.py
-does) and compare the paper it got with the world's record for that label
-(same S2 paper id):
+scaled pace), find each labelled entry's resolution (of the scanned entries whose line range covers
+the label's line, the one with the label's title, else one with its arXiv id or DOI that another
+label of the line does not claim by title; any one only when the label is alone on its line:
+tests/emulator/corpus_truth.py) and compare the paper it got with the world's record for that
+label (same S2 paper id):
 
 - right   : resolved to the labelled paper;
 - wrong   : resolved to another paper (a wrong match: the aim is 0, absent papers included);
@@ -37,46 +38,30 @@ sys.path.insert(0, str(REPO / "src"))
 
 from paperenrich import api  # noqa: E402
 from paperenrich.config import Settings  # noqa: E402
-from paperenrich.titles import normalize_title  # noqa: E402
 from tests.emulator import ScholarWorld  # noqa: E402
-from tests.emulator.corpus import DATA_DIR  # noqa: E402
+from tests.emulator.corpus_truth import labelled_entry, labelled_truth  # noqa: E402
 
 LABELS = REPO / "tests" / "data" / "corpus_labels"
 LISTS = REPO.parent / "shared" / "lists"
 TARGET_RECALL = 0.95
 
 
-def truth_by_label(world: ScholarWorld) -> dict[str, str | None]:
-    """'file:line' of every labelled entry -> the S2 id of its paper in the world (None: absent)."""
-    fixture = json.loads((DATA_DIR / "corpus_papers.json").read_text(encoding="utf-8"))
-    by_key = {r.key: r for r in world.corpus}
-    truth: dict[str, str | None] = {}
-    for paper in fixture["papers"]:
-        record = by_key[paper["key"]]
-        truth.update((seen, record.s2_id) for seen in paper["seen_in"])
-    for item in fixture["unknown"]:
-        truth.update((seen, None) for seen in item["seen_in"])
-    for item in fixture["elsewhere"]:
-        truth[item["seen_in"]] = None if item["absent"] else by_key[item["key"]].s2_id
-    return truth
-
-
-def score_list(label: dict, resolutions, truth: dict[str, str | None]) -> dict:
+def score_list(label: dict, resolutions, truth) -> dict:
     row = {"labelled": 0, "absent": 0, "right": 0, "wrong": 0, "unresolved": 0, "misses": []}
+    by_line: dict[int, list[dict]] = {}
     for item in label["entries"]:
-        expected = truth[f"{label['file']}:{item['line']}"]
+        by_line.setdefault(item["line"], []).append(item)
+    for item in label["entries"]:
+        expected = truth[(label["file"], item["line"], item["title"])]
         row["labelled"] += 1
         row["absent"] += expected is None
-        covering = [r for r in resolutions if r.entry.line <= item["line"] <= r.entry.end_line]
-        # Papers sharing a table row share its line: the entry with the label's title, else the first.
-        got = next((r for r in covering if normalize_title(r.entry.title) == normalize_title(item["title"])),
-                   next((r for r in covering if r.paper is not None), covering[0] if covering else None))
+        got = labelled_entry(item, by_line[item["line"]], resolutions)
         paper = got.paper if got else None
         if paper is None:
             if expected is not None:
                 row["unresolved"] += 1
                 row["misses"].append(f"  unresolved  line {item['line']}: {item['title'][:70]!r} "
-                                     f"({got.reason if got else 'no scanned entry covers the line'})")
+                                     f"({got.reason if got else 'no scanned entry stands for the label'})")
         elif paper.s2_id == expected:
             row["right"] += 1
         else:
@@ -99,7 +84,7 @@ def main() -> int:
     with ScholarWorld(time_scale=args.time_scale, s2_api_key="test-key") as world, \
             tempfile.TemporaryDirectory() as tmp:
         world.corpus.wait_indexed()
-        truth = truth_by_label(world)
+        truth = labelled_truth(world.corpus, labels)
         settings = Settings(arxiv_url=world.arxiv_url, s2_url=world.s2_url, s2_api_key="test-key",
                             arxiv_interval=world.arxiv_interval_scaled, s2_rps=world.s2_rps_scaled,
                             cache_dir=Path(tmp) / "cache", pace_file=Path(tmp) / "pace.db", http_timeout=10.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperenrich.model import Entry, Ids
+from paperenrich.model import Entry, Ids, Link
 from paperenrich.title_match import is_weak_title, match_similarity, variants
 from paperenrich.verify import TITLE_MIN, choose, from_arxiv, from_s2, verify_id
 
@@ -89,6 +89,25 @@ def test_a_strong_listed_title_still_catches_a_link_to_another_paper():
     verdict = verify_id(entry("Attention Is All You Need"), record, "arXiv id 2508.99301")
     assert not verdict.accepted and "another paper" in verdict.reasons[0]
     assert not is_weak_title("Deep Residual Learning for Image Recognition", record.titles)
+
+
+def test_a_weak_title_that_labels_another_link_speaks_against_the_id():
+    # keon__awesome-nlp.md:410 "- [BPE](https://arxiv.org/abs/1508.07909) and [Unigram LM](https://arxiv.org/abs/1804.10959)"
+    # made one entry: the second link's label as its title, the first link's id.
+    links = (Link("https://arxiv.org/abs/1508.07909", "BPE"), Link("https://arxiv.org/abs/1804.10959v2", "Unigram LM"))
+    record = from_arxiv(axrec("1508.07909", "Neural Machine Translation of Rare Words with Subword Units"))
+    mixed = Entry(line=1, end_line=1, section=(), title="Unigram LM", links=links, ids=Ids(arxiv="1508.07909"))
+    verdict = verify_id(mixed, record, "arXiv id 1508.07909")
+    assert not verdict.accepted and "text of a link to arXiv 1804.10959" in verdict.reasons[0]
+    # The label of the id's own link, or a label no link carries, still lets the id decide.
+    for title, own in (("BPE", links), ("Unigram LM", links[:1])):
+        one = Entry(line=1, end_line=1, section=(), title=title, links=own, ids=Ids(arxiv="1508.07909"))
+        assert verify_id(one, record, "arXiv id 1508.07909").accepted
+    # An old-style id written with its subject class is the record's own id, not another paper's.
+    old = from_arxiv(axrec("math/0309136", "Some Theorem on Knots"))
+    named = Entry(line=1, end_line=1, section=(), title="Knots", links=(Link("https://arxiv.org/abs/math.GT/0309136", "Knots"),),
+                  ids=Ids(arxiv="math.GT/0309136"))
+    assert verify_id(named, old, "arXiv id math/0309136").accepted
 
 
 STRATA_LIST = """# Serving

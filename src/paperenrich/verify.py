@@ -78,6 +78,7 @@ def from_s2(record: dict[str, Any]) -> Facts:
     )
 
 
+_SUBJECT_CLASS = re.compile(r"\.[A-Z]{2}/")
 _USENIX = re.compile(r"^(?P<conf>[a-z]+)(?P<yy>\d{2})/")
 
 
@@ -142,6 +143,23 @@ def _nickname(title: str) -> str | None:
     return normalize_title(head) if sep and 0 < len(head.split()) <= 3 else None
 
 
+def _title_links_elsewhere(entry: Entry, facts: Facts) -> str | None:
+    """The arXiv id or DOI of another paper that a link whose text is the listed title points to."""
+    from paperenrich.ids import extract_ids
+
+    listed = normalize_title(entry.title)
+    for link in entry.links:
+        if not listed or normalize_title(link.text) != listed:
+            continue
+        ids = extract_ids(link.url)
+        # (an old-style id's subject class, "math.GT/0309136", is not in the record's form)
+        if ids.arxiv and facts.arxiv and _SUBJECT_CLASS.sub("/", ids.arxiv) != _SUBJECT_CLASS.sub("/", facts.arxiv):
+            return f"arXiv {ids.arxiv}"
+        if ids.doi and facts.doi and ids.doi.lower() != facts.doi:
+            return f"doi {ids.doi}"
+    return None
+
+
 def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
     """A record reached through an id the list gives (`how`, e.g. "arXiv id 2309.06180").
 
@@ -151,6 +169,12 @@ def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
     sim = _title_score(entry, facts)
     reasons = [how, f"title similarity {sim:.2f}"]
     if sim < ID_TITLE_MIN and is_weak_title(entry.title, facts.titles):
+        other = _title_links_elsewhere(entry, facts)
+        if other:
+            # "[BPE](arxiv 1508.07909) and [Unigram LM](arxiv 1804.10959)" as one entry: its title
+            # names the other link's paper, so it speaks against this id instead of saying nothing.
+            return Verdict(False, sim, (f"{how} is another paper: the listed title {entry.title!r} "
+                                        f"is the text of a link to {other}",))
         # A badge label ("Star"), "paper", or a bare name that is the record's own nickname says
         # nothing against the id the list author linked.
         reasons.append(f"the listed title {entry.title!r} is a label or a name: the linked id decides")

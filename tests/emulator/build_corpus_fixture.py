@@ -29,7 +29,19 @@ from tests.emulator.textnorm import fold
 LABELS_DIR = Path(__file__).resolve().parents[1] / "data" / "corpus_labels"
 LISTS_DIR = SHARED_DIR / "lists"
 OUT = DATA_DIR / "corpus_papers.json"
-YEAR = re.compile(r"\b(19[89]\d|20[0-3]\d)\b")
+# A year in a heading, also glued to a venue's name ("### sp2024", "### ccs2023", as
+# ../shared/lists/hzysvilla__Academic_Smart_Contract_Papers.md writes them).
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-3]\d)(?!\d)")
+
+# Labels that are a paper's nickname, not its title ("[BPE](https://arxiv.org/abs/1508.07909)",
+# keon__awesome-nlp.md:410): the paper's record gets its real title (as the seeds' TITLE_FIXES),
+# keyed by the arXiv id the label links. Where each title was read:
+TITLE_FIXES = {
+    # THUNLP-MT__MT-Reading-List.md:76 links the same arXiv id under this title.
+    "1508.07909": "Neural Machine Translation of Rare Words with Subword Units",
+    # arXiv's title for the abstract page keon__awesome-nlp.md:762 links (no list in ../shared names it).
+    "2104.09864": "RoFormer: Enhanced Transformer with Rotary Position Embedding",
+}
 
 NOT_LATIN = "absent: the emulator's title search folds and indexes Latin-script words only"
 
@@ -92,7 +104,8 @@ def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
             seen = f"{label['file']}:{entry['line']}"
             ids = _ids(entry.get("link"))
             arxiv, doi, acl = (ids.arxiv, ids.doi, ids.acl) if ids else (None, None, None)
-            folded = fold(entry["title"])
+            title = TITLE_FIXES.get(arxiv or "", entry["title"])
+            folded = fold(title)
             keys = [k for k in (f"arxiv:{arxiv}" if arxiv else None, f"doi:{doi.lower()}" if doi else None) if k]
             known = next((held[k] for k in keys + [f"title:{folded}"] if k in held), None)
             if known is not None or folded in seed_absent:
@@ -105,7 +118,7 @@ def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
                         and not (doi and same["doi"] and doi.lower() != same["doi"].lower()):
                     found = same
             if found is None:
-                found = {"title": entry["title"], "arxiv": None, "doi": None, "acl": None, "venue": None,
+                found = {"title": title, "arxiv": None, "doi": None, "acl": None, "venue": None,
                          "year": None, "seen_in": []}
                 papers.append(found)
             found["seen_in"].append(seen)
