@@ -282,44 +282,39 @@ def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
     """Flatten inline nodes: links keep their text and URL; emphasis marks are dropped.
 
     The walk uses an explicit stack, so deeply nested emphasis cannot exhaust Python's recursion.
+    (It runs once per node of every entry: text is appended inline, not through a helper.)
     """
     out: list[Piece] = []
     link: Piece | None = None
     strong = 0
-
-    def add_text(text: str) -> None:
-        if link is not None:
-            link.text += text
-        elif out and out[-1].kind == "text" and out[-1].strong == (strong > 0):
-            out[-1].text += text
-        else:
-            out.append(Piece("text", text, strong=strong > 0))
-
-    def close_link() -> None:
-        nonlocal link
-        if link is not None:
-            link.text = " ".join(link.text.split())
-            out.append(link)
-            link = None
+    last: Piece | None = None  # out[-1] when it is a text piece that text may be added to
 
     stack: list = list(reversed(nodes))
+    pop = stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is _CLOSE:
-            kind = stack.pop()
-            if kind == "strong":
+            if pop() == "strong":
                 strong = max(0, strong - 1)
-            else:
-                close_link()
+            elif link is not None:
+                link.text = " ".join(link.text.split())
+                out.append(link)
+                link = last = None
             continue
         name = node.name
-        if name == "text" or name == "text_special":
-            add_text(node.meta["content"])
-        elif name == "softbreak" or name == "hardbreak":
-            add_text(" ")
+        if name == "text" or name == "text_special" or name == "softbreak" or name == "hardbreak":
+            text = node.meta["content"] if name[0] == "t" else " "
+            if link is not None:
+                link.text += text
+            elif last is not None and last.strong == (strong > 0):
+                last.text += text
+            else:
+                last = Piece("text", text, strong=strong > 0)
+                out.append(last)
         elif name == "link" or name == "autolink":
             kids = node.children
             link = Piece("link", "", _link_url(node, kids, src), strong=strong > 0)
+            last = None
             stack += ("link", _CLOSE)
             stack += reversed(kids)
         elif name == "image":
@@ -334,10 +329,15 @@ def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
             if _BR.match(html):
                 if link is None:
                     out.append(Piece("br", "\n"))
+                    last = None
             elif m := _A_OPEN.match(html):
                 link = Piece("link", "", next(g for g in m.groups() if g is not None), strong=strong > 0)
+                last = None
             elif _A_CLOSE.match(html):
-                close_link()
+                if link is not None:
+                    link.text = " ".join(link.text.split())
+                    out.append(link)
+                    link = last = None
             elif m := _STRONG_HTML.match(html):
                 strong = max(0, strong - 1) if m.group(1) else strong + 1
         else:  # emphasis, strikethrough, anything new: their text counts

@@ -130,18 +130,30 @@ def _fold_pattern(pattern: str) -> str:
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (short, re.compile(_fold_pattern(p))) for short, pats in VENUES.items() for p in pats
 )
+# Most strings asked about are not venues (titles, notes, free text): trying the patterns one by
+# one took ~30 us for each. One match of the anchored ones ("^osdi\b", ...) joined and one search of
+# the others joined tell whether any pattern can match; only then are they tried in table order
+# (the first that matches names the venue), so the answer is the loop's.
+_ANCHORED_ANY = re.compile("^(?:" + "|".join(f"(?:{p.pattern[1:]})" for _, p in _COMPILED
+                                             if p.pattern.startswith("^")) + ")")
+_UNANCHORED_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p in _COMPILED if not p.pattern.startswith("^")))
 _APOS = "'\u2019\u2018`\u00b4"
 _YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR2 = re.compile(rf"[{_APOS}](\d{{2}})(?!\d)")
 _ARXIV_ID = re.compile(r"(?<!\d)(\d{2})(\d{2})\.\d{4,5}(?!\d)")
 
 
+_FOLD_PUNCTUATION = re.compile(r"[^\w&/. ]+")
+_FOLD_FILLER = re.compile(r"\b(?:the|proceedings of|proc\.?|in|\d+(?:st|nd|rd|th))\b")
+_YEAR2_WORD = re.compile(rf"[{_APOS}]\d{{2}}\b")
+
+
 def _fold(s: str) -> str:
     # "Principles & Practice", "High-Performance": the same words as "principles and practice",
     # "high performance" ("S&P" keeps its ampersand).
     s = s.lower().replace("_", " ").replace("*", " ").replace(" & ", " and ").replace("-", " ")
-    s = re.sub(r"[^\w&/. ]+", " ", s)
-    s = re.sub(r"\b(?:the|proceedings of|proc\.?|in|\d+(?:st|nd|rd|th))\b", " ", s)
+    s = _FOLD_PUNCTUATION.sub(" ", s)
+    s = _FOLD_FILLER.sub(" ", s)
     return " ".join(s.split())
 
 
@@ -155,12 +167,13 @@ def normalize_venue(s: str | None, keep_unknown: bool = False) -> str | None:
     if not s:
         return None
     folded = _fold(_YEAR4.sub(" ", s))
-    folded = re.sub(rf"[{_APOS}]\d{{2}}\b", " ", folded).strip(" -.,")
+    folded = _YEAR2_WORD.sub(" ", folded).strip(" -.,")
     if not folded:
         return None
-    for short, regex in _COMPILED:
-        if regex.search(folded):
-            return short
+    if _ANCHORED_ANY.match(folded) or _UNANCHORED_ANY.search(folded):
+        for short, regex in _COMPILED:
+            if regex.search(folded):
+                return short
     if keep_unknown:
         raw = re.sub(rf"[{_APOS}]\d{{2}}\b|\(.*?\)|(?<!\d)(?:19|20)\d{{2}}(?!\d)", " ", s)
         raw = " ".join(raw.replace("*", " ").split()).strip(" ,.-")
@@ -169,6 +182,7 @@ def normalize_venue(s: str | None, keep_unknown: bool = False) -> str | None:
     return None
 
 
+_PARENTHESISED = re.compile(r"\(.*?\)")
 _COMPACT_TAG = re.compile(r"([A-Za-z][A-Za-z&\-]{1,15})(\d{2})")
 
 
@@ -211,7 +225,7 @@ def parse_venue_year(s: str | None) -> tuple[str | None, int | None]:
     if "@" in text:  # "WORKSHOP @ CONF'YY": a workshop held at CONF
         host = text.rsplit("@", 1)[1]
         workshop_at = True
-    host_no_paren = re.sub(r"\(.*?\)", " ", host)
+    host_no_paren = _PARENTHESISED.sub(" ", host)
     # An unknown tag counts as a venue only with a year next to it ("HotChips'23", not "Paper").
     keep = year is not None
     venue = normalize_venue(host_no_paren, keep_unknown=keep)
