@@ -77,3 +77,32 @@ def test_property_no_exception(text):
         upgrade_https(u)
         arxiv_abs_url(u)
         host_of(u)
+
+
+_URL_PART = st.text(alphabet="aZ09-._~/?#&=%+;:@[]!$'()*, \tutmfbclidgsrc_", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=st.sampled_from(["http", "https", "HTTPS", "ftp", ""]), host=st.sampled_from(
+    ["arxiv.org", "OpenReview.net", "a.b", "", "[::1]", "x@y.org"]), rest=_URL_PART, tracking=st.sampled_from(
+    ["", "utm_source=x", "fbclid=1", "UTM_x=2", "gclid", "a=1&spm=2", "ref_src"]))
+def test_clean_url_fast_paths_agree_with_the_general_path(scheme, host, rest, tracking):
+    # clean_url answers plain URLs (with or without a query) without splitting them: the answer
+    # must be the one the general path (split, repair, filter, join) gives.
+    from paperenrich.urls import _clean_url_parts
+
+    for url in (f"{scheme}://{host}/{rest}", f"{scheme}://{host}/p?{tracking}{rest}", f"{scheme}://{host}/p?{rest}{tracking}"):
+        assert clean_url.__wrapped__(url) == _clean_url_parts(url.strip()), url
+
+
+@pytest.mark.parametrize("url", [
+    "https://openreview.net/forum?id=Pgtn4l6eKjv",
+    "https://ieeexplore.ieee.org/stamp/stamp.jsp?arnumber=7446078&tag=1",
+    "https://example.org/p?a=1&",
+    "https://example.org/p?utm_source=x&id=7",
+    "https://example.org/p?q=a+b&UTM_medium=y",
+])
+def test_clean_url_query_fast_path_examples(url):
+    from paperenrich.urls import _clean_url_parts
+
+    assert clean_url(url) == _clean_url_parts(url)

@@ -234,13 +234,17 @@ def extract_ids(url: str) -> Ids:
     if raw[:8].lower().startswith(("http://", "https://")) and "\t" not in raw and "\n" not in raw and "\r" not in raw:
         # clean_url keeps such a URL's host (only lower-cased), so a host no pattern names
         # cannot carry an id: skip the cleaning and the table.
-        if _host_key(raw) not in _PATTERNS_BY_HOST:
+        patterns = _PATTERNS_BY_HOST.get(_host_key(raw))
+        if patterns is None:
             return _NO_IDS
-    url = clean_url(url)
-    if not url.lower().startswith(("http://", "https://")):
-        return _NO_IDS
+        url = clean_url(raw)
+    else:
+        url = clean_url(url)
+        if not url.lower().startswith(("http://", "https://")):
+            return _NO_IDS
+        patterns = _PATTERNS_BY_HOST.get(_host_key(url), ())
     found: dict[str, str] = {}
-    for pattern in _PATTERNS_BY_HOST.get(_host_key(url), ()):
+    for pattern in patterns:
         if pattern.kind in found:
             continue
         m = pattern.regex.search(url)

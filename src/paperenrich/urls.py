@@ -66,6 +66,11 @@ def _is_tracking(key: str) -> bool:
 # An http(s) URL with a path and no query, fragment, '%', whitespace or brackets: cleaning only
 # lower-cases its scheme and host (what urlsplit/urlunsplit would do), so it is done directly.
 _PLAIN_URL = re.compile(r"(https?://[^/?#\s\[\]]+)(/[^?#%\s]*)", re.I)
+# The same with a query ("forum?id=..."): with no '%' there is nothing to repair, and when no
+# tracking parameter's name occurs anywhere in the query none of its keys is one, so cleaning again
+# only lower-cases the scheme and host (tests/test_urls.py checks it against the general path).
+_PLAIN_QUERY_URL = re.compile(r"(https?://[^/?#\s\[\]]+)(/[^?#%\s]*)\?([^#%\s]+)", re.I)
+_TRACKING_NAMES = (*TRACKING_PARAMS, *TRACKING_PREFIXES)
 
 
 @lru_cache(maxsize=16384)  # pure; lists repeat links
@@ -75,8 +80,16 @@ def clean_url(url: str) -> str:
     Anything that is not an absolute http(s) URL is returned stripped but otherwise untouched.
     """
     url = url.strip()
-    if url.isascii() and (m := _PLAIN_URL.fullmatch(url)):
-        return m.group(1).lower() + m.group(2)
+    if url.isascii():
+        if m := _PLAIN_URL.fullmatch(url):
+            return m.group(1).lower() + m.group(2)
+        if (m := _PLAIN_QUERY_URL.fullmatch(url)) and not any(name in m.group(3).lower() for name in _TRACKING_NAMES):
+            return m.group(1).lower() + m.group(2) + "?" + m.group(3)
+    return _clean_url_parts(url)
+
+
+def _clean_url_parts(url: str) -> str:
+    """clean_url's general path: split the (stripped) URL, repair and filter its query, join it again."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -106,6 +119,7 @@ def without_userinfo(url: str) -> tuple[str, bool]:
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])), True
 
 
+@lru_cache(maxsize=16384)  # pure; asked for every link of an entry by several checks
 def host_of(url: str) -> str:
     """The lower-cased host of a URL ('' when there is none)."""
     try:
