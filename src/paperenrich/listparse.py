@@ -548,19 +548,34 @@ _AFTER_NAME = re.compile(r"\s*[:：]\s*")
 _JOIN_STOP = re.compile(r"\s(?:\||·|•|—|–|-)\s|\n|[\"“](?=\w)")
 
 
+_ET_AL = re.compile(r"\bet al\b")
+_NAME_SEPARATOR = re.compile(r",|\band\b|&")
+# The end _ACL_AUTHORS needs (". 2017.", ". (2019a)"), within the last 12 characters of a joined text.
+_ACL_YEAR_END = re.compile(r"\.\s*\(?(?:19|20)\d{2}[a-z]?\)?\.?$")
+
+
 def _looks_like_authors(text: str) -> bool:
-    """A list of people (an author line), not a title."""
-    t = " ".join(text.split()).strip(" .,;")
+    """A list of people (an author line), not a title.
+
+    It is asked of most titles: each regex runs only when the text holds what that regex needs
+    (the substring tested before it), which most titles do not.
+    """
+    joined = " ".join(text.split())
+    t = joined.strip(" .,;")
     if not t:
         return False
-    if re.search(r"\bet al\b", t) or _APA_AUTHOR_START.match(t) or _ACL_AUTHORS.search(" ".join(text.split())):
+    if ("et al" in t and _ET_AL.search(t)) or (", " in t and _APA_AUTHOR_START.match(t)) or (
+            _ACL_YEAR_END.search(joined[-12:]) and _ACL_AUTHORS.search(joined)):
         return True
-    parts = [p.strip() for p in re.split(r",|\band\b|&", t) if p.strip()]
-    if len(parts) >= 3 and all(_NAME_PART.match(p) for p in parts):
-        return True
+    if "," in t or "&" in t or "and" in t:  # else there are no parts to check
+        parts = [p.strip() for p in _NAME_SEPARATOR.split(t) if p.strip()]
+        if len(parts) >= 3 and all(_NAME_PART.match(p) for p in parts):
+            return True
     # "Stefanos Koffas, Stjepan Picek, and Mauro Conti. *AICAS*, 2022." (THUYimingLi): names, then the venue
-    head = [p.strip() for p in re.split(r",|\band\b|&", t.split(". ")[0]) if p.strip()]
-    return ". " in t and len(head) >= 2 and all(_NAME_PART.match(p) for p in head)
+    if ". " not in t:
+        return False
+    head = [p.strip() for p in _NAME_SEPARATOR.split(t.split(". ")[0]) if p.strip()]
+    return len(head) >= 2 and all(_NAME_PART.match(p) for p in head)
 
 
 def _names_only(text: str) -> bool:
