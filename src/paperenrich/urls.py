@@ -70,7 +70,7 @@ _PLAIN_URL = re.compile(r"(https?://[^/?#\s\[\]]+)(/[^?#%\s]*)", re.I)
 # tracking parameter's name occurs anywhere in the query none of its keys is one, so cleaning again
 # only lower-cases the scheme and host (tests/test_urls.py checks it against the general path).
 _PLAIN_QUERY_URL = re.compile(r"(https?://[^/?#\s\[\]]+)(/[^?#%\s]*)\?([^#%\s]+)", re.I)
-_TRACKING_NAMES = (*TRACKING_PARAMS, *TRACKING_PREFIXES)
+_TRACKING_NAME = re.compile("|".join(re.escape(name) for name in sorted((*TRACKING_PARAMS, *TRACKING_PREFIXES))), re.I)
 
 
 @lru_cache(maxsize=16384)  # pure; lists repeat links
@@ -83,7 +83,7 @@ def clean_url(url: str) -> str:
     if url.isascii():
         if m := _PLAIN_URL.fullmatch(url):
             return m.group(1).lower() + m.group(2)
-        if (m := _PLAIN_QUERY_URL.fullmatch(url)) and not any(name in m.group(3).lower() for name in _TRACKING_NAMES):
+        if (m := _PLAIN_QUERY_URL.fullmatch(url)) and not _TRACKING_NAME.search(m.group(3)):
             return m.group(1).lower() + m.group(2) + "?" + m.group(3)
     return _clean_url_parts(url)
 
