@@ -483,12 +483,12 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
     """Venue and year written after the title: "(NSDI 2023)", "Authors. NeurIPS 2023.", "(2021)"."""
     if a.venue and a.year:
         return
-    for part in rest.split("|")[1:]:  # "... | SOSP' 24"; a "| Google" affiliation is not a venue
+    for part in rest.split("|")[1:] if "|" in rest else ():  # "... | SOSP' 24"; a "| Google" affiliation is not a venue
         venue, year = _venue_year(_APOSTROPHE_SPACE.sub(r"\1\2", part.strip(" *_`")))
         if venue and year and normalize_venue(venue):
             a.venue, a.year = a.venue or venue, a.year or year
             return
-    for m in _PAREN.finditer(rest):
+    for m in _PAREN.finditer(rest) if "(" in rest else ():
         venue, year = _venue_year(m.group(1))
         if venue or year:
             a.venue = a.venue or venue
@@ -647,23 +647,24 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
     return max(cands, key=lambda c: (_title_score(c, default, text[c.end:c.end + 2].lstrip()), -c.start))
 
 
+def _span_at(spans: list[Span], pos: int) -> Span | None:
+    """The first span holding `pos`. A link with no text ("[](url)", a badge without alt text) has
+    no length: it is never "at" a position, so the loops that step over links always advance."""
+    for s in spans:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
 def _analyze(pieces: list[Piece]) -> Analysis:
     text, link_spans, bold_spans = _display(pieces)
     a = Analysis(text=" ".join(text.split()))
     a.links, a.anchor_only = _links(text, link_spans)
 
-    def link_at(pos: int) -> Span | None:
-        # A link with no text ("[](url)", a badge without alt text) has no length: it is never "at"
-        # a position, so the loops below that step over links always advance.
-        return next((s for s in link_spans if s.start <= pos < s.end), None)
-
-    def bold_at(pos: int) -> Span | None:
-        return next((s for s in bold_spans if s.start == pos), None)
-
     pos = 0
     # 1. Leading tags: "[OSDI'22]", "[Survey :mag:]", "[arxiv, 2022]" (brackets with no link inside).
     while m := _LEADING_TAG.match(text, pos):
-        if any(s.start < m.end() and s.end > m.start() for s in link_spans):
+        if link_spans and any(s.start < m.end() and s.end > m.start() for s in link_spans):
             break
         content = m.group(1)
         if not _SURVEY_TAG.match(content):
@@ -674,13 +675,14 @@ def _analyze(pieces: list[Piece]) -> Analysis:
         pos = m.end()
     # 1b. Unbracketed venue tags before the title, after an optional date: "NeurIPS'22 Polyhistor: ...",
     #     "ICLR'24-spotlight ...", "20191124 AAAI-20 ...", "WSDM-23 and IJCAI-22 A tutorial ..." (transferlearning).
-    if not any(s.start <= pos < s.end for s in link_spans):
+    if _span_at(link_spans, pos) is None:
         tag_pos = pos
         date_year = None
         if d := _DATE_PREFIX.match(text, tag_pos):
             date_year, tag_pos = int(d.group(1)[:4]), d.end()
         while m := _BARE_TAG.match(text, tag_pos):
-            token = _DASH_YEAR.sub(r"\1'\2", m.group("tag"))
+            token = m.group("tag")
+            token = _DASH_YEAR.sub(r"\1'\2", token) if "-" in token else token  # "AAAI-20" -> "AAAI'20"
             venue, year = _venue_year(token)
             if venue is None and date_year is not None:  # "20190305 arXiv [Title]": a venue without a year
                 venue = normalize_venue(token)
@@ -696,7 +698,7 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     # 2. Links before the title: "[[pdf](u)] [[code](u)] Title", "[NSDI 2023](u) Title".
     while True:
         ws = len(text) - len(text[pos:].lstrip(" \t[]()|·•-"))
-        span = link_at(ws)
+        span = _span_at(link_spans, ws)
         # A venue-like link is a venue only when a title follows it: "[Cluster1908: ...](u)" alone
         # in a title cell is the title (IEEE Cluster is a venue, 1908 reads as a year).
         venue_link = span is not None and _venue_only(span.piece.text) and bool(
@@ -707,13 +709,13 @@ def _analyze(pieces: list[Piece]) -> Analysis:
                 a.venue, a.year = a.venue or venue, a.year or year
             pos = span.end
             continue
-        pos = ws if text[pos:ws].strip(" \t[]()|·•-") == "" else pos
+        pos = ws  # (text[pos:ws] is only the characters stripped)
         break
     start = len(text) - len(text[pos:].lstrip())
     # 3. The title: the best of the candidates the entry offers (see _choose_title).
-    span = link_at(start)
-    bold = bold_at(start)
-    if span is not None and span.start <= start:  # (a link text may start with "[": "[[DCN] Deep ...](u)")
+    span = _span_at(link_spans, start)
+    bold = next((s for s in bold_spans if s.start == start), None) if bold_spans else None
+    if span is not None:  # (a link text may start with "[": "[[DCN] Deep ...](u)")
         default = _Candidate(span.piece.text, span.start, span.end, "link")
     elif bold is not None:
         default = _Candidate(bold.piece.text, bold.start, bold.end, "bold")
