@@ -190,3 +190,16 @@ _PATHS = ["/abs/2101.00001", "//pdf/2101.00001v2.pdf", "/doi/10.1145/1.2", "/10.
 def test_property_host_dispatch_finds_what_the_whole_table_finds(scheme, host, path, noise):
     url = scheme + host + "".join(path) + noise
     assert extract_ids(url).to_dict() == _every_pattern(url)
+
+
+def test_ids_read_off_urls_are_ordinary_ids():
+    # extract_ids builds its Ids without the dataclass __init__ (speed): it must still be the same value.
+    import pickle
+
+    found = extract_ids("https://arxiv.org/abs/2309.06180v2")
+    made = Ids(arxiv="2309.06180")
+    assert found == made and hash(found) == hash(made) and repr(found) == repr(made)
+    assert pickle.loads(pickle.dumps(found)) == made and found.to_dict() == {"arxiv": "2309.06180"}
+    both = ids_from_links(["https://arxiv.org/abs/2309.06180", "https://doi.org/10.1145/3600006.3613165"])
+    assert both == Ids(arxiv="2309.06180", doi="10.1145/3600006.3613165") and not both.is_empty()
+    assert ids_from_links(["https://github.com/a/b"]) == Ids() and ids_from_links([]).is_empty()

@@ -218,6 +218,18 @@ def _hash_page(base: str, value: str, conference_from: int) -> str:
 
 
 _NO_IDS = Ids()
+_BLANK_IDS = dict(vars(_NO_IDS))  # every field, None, in field order
+
+
+def _make_ids(found: dict[str, str]) -> Ids:
+    """`Ids(**found)` for ids just read off a URL, built without the frozen dataclass's __init__
+    (ten object.__setattr__ calls: most of the cost of reading one paper link): the instance's
+    fields are set exactly as __init__ sets them, so it compares, hashes and prints the same."""
+    ids = object.__new__(Ids)
+    fields = ids.__dict__
+    fields.update(_BLANK_IDS)
+    fields.update(found)
+    return ids
 
 
 def _host_key(url: str) -> str | None:
@@ -252,7 +264,7 @@ def extract_ids(url: str) -> Ids:
             value = pattern.value(m)
             if value:
                 found[pattern.kind] = value
-    return Ids(**found) if found else _NO_IDS
+    return _make_ids(found) if found else _NO_IDS
 
 
 def ids_from_links(links: Iterable[Link | str]) -> Ids:
@@ -271,8 +283,8 @@ def ids_from_links(links: Iterable[Link | str]) -> Ids:
         for kind, value in ids.to_dict().items():
             found.setdefault(kind, value)
     if found is not None:
-        return Ids(**found)
-    return first if first is not None else Ids()
+        return _make_ids(found)
+    return first if first is not None else _NO_IDS
 
 
 def canonical_url(kind: str, value: str) -> str:
