@@ -1112,11 +1112,13 @@ class _Scanner:
                 stack.append(("end_list",))
                 stack += reversed(node.children)
             elif name == "list_item":
-                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=any(
-                    k.name in ("bullet_list", "ordered_list") for k in node.children),
-                    end=node.srcmap[1] if node.srcmap else 0))
+                kids = node.children  # (each read of a node's children or name builds new objects)
+                names = [k.name for k in kids]
+                srcmap = node.srcmap
+                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=(
+                    "bullet_list" in names or "ordered_list" in names), end=srcmap[1] if srcmap else 0))
                 stack.append(("end_item",))
-                stack += reversed(self._item_blocks(node.children))
+                stack += reversed(self._item_blocks(kids, names))
             elif name == "table":
                 self._table(node)
                 self.last_draft = None
@@ -1127,12 +1129,13 @@ class _Scanner:
                 stack += reversed(node.children)
 
     @staticmethod
-    def _item_blocks(kids: list[Node]) -> list:
-        """A list item's children; in a tight list its text is not wrapped in a paragraph: wrap it."""
+    def _item_blocks(kids: list[Node], names: list[str]) -> list:
+        """A list item's children (and their names); in a tight list its text is not wrapped in a
+        paragraph: wrap it."""
         out: list = []
         run: list[Node] = []
-        for kid in kids:
-            if kid.name in _INLINE_NODES:
+        for kid, name in zip(kids, names):
+            if name in _INLINE_NODES:
                 run.append(kid)
                 continue
             if run:
@@ -1145,11 +1148,13 @@ class _Scanner:
 
     def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
         if srcmap is None:  # a tight item's text: from its first to its last inline node
-            maps = [m for k in kids if (m := k.srcmap)]
+            # (the first and the last node that has a map; the ones between are not read)
+            first = next((m for k in kids if (m := k.srcmap)), None)
+            last = next((m for k in reversed(kids) if (m := k.srcmap)), None)
             # (never past the item: after a tab markdown-it.rs maps inline nodes a few bytes too far,
             # into the next line; Best-Incremental-Learning line 446)
             item_end = self.items[-1].end if self.items else None
-            srcmap = (maps[0][0], min(maps[-1][1], item_end or maps[-1][1])) if maps else None
+            srcmap = (first[0], min(last[1], item_end or last[1])) if first else None
         if srcmap is None:
             return
         if self.items:
@@ -1495,7 +1500,7 @@ def _mark_duplicates(drafts: list[_Draft]) -> list[Entry]:
 MAX_LINE_NESTING = 256  # characters of container prefix (`>`, list markers, indentation)
 _STACK_PER_CHAR = 64
 _STACK_CAP = 2 << 30
-_DEEP_HINT = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_LINE_NESTING},}}", re.M)
+_DEEP_LINE = re.compile(rf"[ \t>*+\-.)0-9]{{{MAX_LINE_NESTING},}}")
 _CONTAINER_PREFIX = re.compile(r"(?:[ \t>]|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*")
 _T = TypeVar("_T")
 
@@ -1510,7 +1515,6 @@ def _drop_deep_lines(lines: list[str]) -> list[Skipped]:
     return dropped
 
 
-_LONG_LINE = re.compile(rf"^[^\n]{{{MAX_ENTRY_CHARS + 1},}}", re.M)
 _EMPHASIS_MARK = re.compile(r"([*_~])")
 
 
@@ -1531,6 +1535,7 @@ CHUNK_LINES = 4000
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML_LONG_OPEN = re.compile(r"^ {0,3}<(?:pre|script|style|textarea|!--)", re.I)
 _HTML_LONG_CLOSE = re.compile(r"</(?:pre|script|style|textarea)>|-->", re.I)
+_FENCE_OR_HTML_START = frozenset(" `~<")  # what a line that _FENCE or _HTML_LONG_OPEN matches starts with
 _LIST_START = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 
 
@@ -1555,6 +1560,8 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
             if not prev.strip() or (_LIST_START.match(line) and _LIST_START.match(prev) and not prev.rstrip().endswith("|")):
                 yield start, i
                 start = i
+        if line[:1] not in _FENCE_OR_HTML_START:
+            continue  # (neither pattern below can match: most lines are skipped on their first character)
         if m := _FENCE.match(line):
             fence = m.group(1)[:3]
         elif _HTML_LONG_OPEN.match(line) and not _HTML_LONG_CLOSE.search(line):
@@ -1596,8 +1603,10 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be parsed
     dropped: list[Skipped] = []
-    if _DEEP_HINT.search(text) or _LONG_LINE.search(text):
-        lines = text.split("\n")
+    lines = text.split("\n")
+    # (only a line of MAX_LINE_NESTING characters or more can be too deep or too long; a search of
+    # the whole text for either, line start by line start, took longer than this)
+    if any(len(line) > MAX_ENTRY_CHARS or _DEEP_LINE.match(line) for line in lines if len(line) >= MAX_LINE_NESTING):
         dropped = _drop_deep_lines(lines)
         _escape_long_lines(lines)
         text = "\n".join(lines)
@@ -1608,8 +1617,7 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            lines = text.split("\n")
-            refs = _reference_definitions(lines)  # they hold for every chunk
+            refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
             scanner = _Scanner(_Source(""))
             for start, end in _chunks(lines):
                 chunk = "\n".join(lines[start:end])
