@@ -374,3 +374,31 @@ def test_blog_posts_and_talks_with_a_paper_link():
     reasons = {s.line: s.reason for s in r.skipped}
     assert reasons[3] == reasons[4] == "blog post or press page"
     assert reasons[5] == "link to a web site, not to a paper"
+
+
+def test_paper_links_beside_resource_labels_and_venue_prefixes():
+    # keon's awesome-nlp lines 390, 156, 102, 677, 747 (verbatim) and transferlearning line 582: a
+    # paper's PDF keeps the title over "[explainer blog]"; "[arXiv: Title](pdf)" is a paper, not a
+    # note; paperswithcode.com is not a /paper path; named releases with versions are not papers;
+    # an ACM citation page is a paper's page.
+    text = "\n".join([
+        "- [word2vec](https://papers.nips.cc/paper/5021-distributed-representations-of-words-and-phrases-and-their-"
+        "compositionality.pdf) - [implementation](https://code.google.com/archive/p/word2vec/) - [explainer blog]"
+        "(http://colah.github.io/posts/2014-07-NLP-RNNs-Representations/)",
+        "* [arXiv: Natural Language Processing (Almost) from Scratch](https://arxiv.org/pdf/1103.0398.pdf)",
+        "* [Papers With Code: NLP](https://paperswithcode.com/area/natural-language-processing) - papers, benchmarks,"
+        " and leaderboards for NLP tasks.",
+        "- [Qwen 2.5 / Qwen 3](https://qwenlm.github.io/) (Alibaba, 2024-2025) - strong multilingual coverage,"
+        " especially Chinese; often top open model on multilingual benchmarks.",
+        "- [OpenAI o1 / o3](https://openai.com/index/learning-to-reason-with-llms/) (2024-2025) - test-time-compute"
+        " reasoning systems.",
+        "- 传递迁移学习的第一篇文章，来自杨强团队，发表在KDD-15上：[Transitive Transfer Learning]"
+        "(http://dl.acm.org/citation.cfm?id=2783295)",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title) for e in r.entries] == [
+        (1, "word2vec"), (2, "arXiv: Natural Language Processing (Almost) from Scratch"),
+        (6, "Transitive Transfer Learning")]
+    reasons = {s.line: s.reason for s in r.skipped}
+    assert reasons[3] == "link to a web site, not to a paper"
+    assert reasons[4].startswith("a release") and reasons[5].startswith("a release")

@@ -123,8 +123,10 @@ _DATE_YEAR = re.compile(r"(?:,|\b[A-Z][A-Za-z]{1,15}\.?)\s+((?:19|20)\d{2})(?![\
 # (An "/article" path is a paper's when an identifier follows: nature.com/articles/s42256-019-0049-9,
 # ojs.aaai.org/index.php/AAAI/article/view/16789; not a post's slug, wired.co.uk/article/police-violence-
 # prediction-ndas, deepmind.com/blog/article/traffic-prediction-..., eugeneyan lines 657, 461.)
-_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|/paper|/publication|/articles?\b[^#\s]*?\d{2}|/proceedings"
-                         r"|/anthology/|jstor\.org/stable/", re.I)  # (a JSTOR article: mostafatouny line 365)
+_PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|(?<!/)/paper|/publication|/articles?\b[^#\s]*?\d{2}|/proceedings"
+                         r"|/anthology/|jstor\.org/stable/|citation\.cfm|/viewdoc/|scholar\.google\.[a-z.]+/scholar\?", re.I)
+# (a JSTOR article: mostafatouny line 365; an ACM citation page, transferlearning line 2733; a CiteSeerX
+# download, idkaaa line 35; a Google Scholar search for the title, hzysvilla line 841)
 _CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
 _APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
@@ -602,6 +604,8 @@ def _title_score(c: _Candidate, default: _Candidate, text_after: str = "") -> fl
         score -= 3.0  # a label for the link after it ("视觉domain adaptation综述：[Title](url)")
     elif c.kind == "lead" and raw.endswith(".") and _names_only(raw):
         score -= 6.0  # "Ivan Vulić and Anna Korhonen. [Title](url)" (THUNLP-MT line 1097)
+    if c is not default and c.kind == "link" and words <= 3 and _RESOURCE_WORDS.search(raw):
+        score -= 2.0  # a label for a resource: "[word2vec](pdf) - [implementation](u) - [explainer blog](u)" (keon 390)
     if c.kind in ("link", "bold") and words <= 3 and text_after.startswith((":", "：")):
         score -= 1.0  # a name or a label before its colon ("**System report**: ...", THUNLP-MT line 1164)
     if len(raw) > 300:
@@ -847,19 +851,22 @@ _BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?books?(?:[/?#]|$)", re.I
 _TALK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:talks?|slides?)/", re.I)
 
 
+_VERSION = re.compile(r"[/&+]|v?\d[\d.]*[a-z]?")  # "/", "2.5", "v2", "3B": not a word of a name
+
+
 def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
-    """A short name (at most three words) dated only by a release year or by an organisation,
-    linked to code, a model hub or a product page and to no paper: a model, dataset or product
-    release. keon's awesome-nlp lines 633 "[Dolma](github) (AI2, 2023-2024)", 1049
-    "[OpenHathi](huggingface) (Sarvam AI, 2023)", BradyFU line 490 "[**Introducing GPT-5**](openai.com)
-    | OpenAI | 2025-08-07". A publication venue keeps it a paper ("20180428 CVPR-18 ...:
-    [Deep Mutual Learning](github)", transferlearning line 1819), and so does a year with a page
-    that is not code ("[Blockchain Censorship](scholar.google.com...)", hzysvilla line 841)."""
-    if not http or _has_paper_link(http) or len(a.title.split()) > 3:
+    """A short name (at most three words, versions aside) dated only by a release year or by an
+    organisation, linked to code, a model hub or a product page and to no paper: a model, dataset
+    or product release. keon's awesome-nlp lines 633 "[Dolma](github) (AI2, 2023-2024)", 677
+    "[Qwen 2.5 / Qwen 3](https://qwenlm.github.io/) (Alibaba, 2024-2025)", 722 "[LiveBench](https://livebench.ai/)
+    (2024)", BradyFU line 490 "[**Introducing GPT-5**](openai.com) | OpenAI | 2025-08-07". A publication
+    venue keeps it a paper ("20180428 CVPR-18 ...: [Deep Mutual Learning](github)", transferlearning
+    line 1819), and so does any paper link (an ACM citation page, a Scholar search: `_PAPER_FILE`)."""
+    if not http or _has_paper_link(http):
         return False
-    if a.venue and normalize_venue(a.venue):
+    if len([w for w in a.title.split() if not _VERSION.fullmatch(w)]) > 3:
         return False
-    return a.venue is not None or all(_is_repo_link(link.url) for link in http)
+    return not (a.venue and normalize_venue(a.venue))
 
 
 def _resource_word_at_end(title: str) -> bool:
@@ -884,7 +891,10 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     if title.lower().startswith(("http://", "https://", "www.")):
         return "bare URL without a title"
     if (m := _NOTE_START.match(title)) and not a.tagged and (
-            " " in m.group(0) or len(title.split()) <= 3 or _NOTE_WORD_END.match(title, m.end())):
+            " " in m.group(0) or len(title.split()) <= 3 or _NOTE_WORD_END.match(title, m.end())) and not (
+            a.title_from_link and len(title[m.end():].split()) >= 4 and _has_paper_link(http[:1])):
+        # (a paper's own link text may open on its venue: "[arXiv: Natural Language Processing (Almost)
+        # from Scratch](pdf)", keon line 156; "Code: [url]" or "[paper](url)" are notes)
         return "note about the paper above"  # not "Code Vectors: Understanding Programs ..." (src-d line 161)
     if not a.title_from_link and _looks_like_authors(title):
         return "note: an author line"  # "  - A, B, and C. *ICCV*, 2021." under its paper (THUYimingLi)
