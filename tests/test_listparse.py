@@ -402,3 +402,23 @@ def test_paper_links_beside_resource_labels_and_venue_prefixes():
     reasons = {s.line: s.reason for s in r.skipped}
     assert reasons[3] == "link to a web site, not to a paper"
     assert reasons[4].startswith("a release") and reasons[5].startswith("a release")
+
+
+def test_titles_after_symbols_and_before_venue_phrases():
+    # BradyFU line 11-12 (a bold title after an emoji, its venue on the next line), zjunlp line 109
+    # (", EMNLP 2023 Main Conference Paper" after the title), hzysvilla line 50 (broken link syntax)
+    text = "\n".join([
+        "- 🌟 **MME-Survey: A Comprehensive Survey on Evaluation of Multimodal LLMs**  ",
+        "arXiv 2025, [Paper](https://arxiv.org/pdf/2411.15296.pdf), [Project](https://github.com/BradyFU/"
+        "Awesome-Multimodal-Large-Language-Models/tree/Benchmarks)",
+        "",
+        "- **Editing Large Language Models: Problems, Methods, and Opportunities, EMNLP 2023 Main Conference Paper**"
+        " [[paper](https://arxiv.org/abs/2305.13172)]",
+        "* [security] [A Liveness Attack to Ethereum PoS with No Additional Cost().",
+    ])
+    got = [(e.line, e.title, e.venue, e.year) for e in scan_text("## 2025\n" + text).entries]
+    assert got == [
+        (2, "MME-Survey: A Comprehensive Survey on Evaluation of Multimodal LLMs", "arXiv", 2025),
+        (5, "Editing Large Language Models: Problems, Methods, and Opportunities", "EMNLP", 2023),
+        (6, "A Liveness Attack to Ethereum PoS with No Additional Cost", None, 2025),
+    ]

@@ -130,7 +130,10 @@ _PAPER_FILE = re.compile(r"\.pdf(?:$|[?#])|/pdf/|/abs/|/doi/|(?<!/)/paper|/publi
 _CITED_YEAR = re.compile(r"\.\s+\(?((?:19|20)\d{2})[a-z]?\)?\.\s*$")  # "... and Wei-Jing Zhu. 2002. [Title](u)"
 _APOSTROPHE_SPACE = re.compile(r"([’'`])\s+(\d{2})\b")
 _PAREN = re.compile(r"\(([^()]{2,80})\)")
-_TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))\s*$")
+# ("Title, MLSys 2023"; "Title, EMNLP 2023 Main Conference Paper", zjunlp line 109)
+_TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))"
+                             r"(?:\s+(?:main|conference|paper|findings|long|short|oral|spotlight|poster|track))*\s*$", re.I)
+_VENUE_SUFFIX_END = re.compile(r"(?:conference|paper|findings|long|short|oral|spotlight|poster|track)\s*$", re.I)
 
 
 # The source text and its map -------------------------------------------------------------------
@@ -462,7 +465,7 @@ def _clean_title(raw: str, a: Analysis) -> str:
             a.venue = a.venue or venue
             a.year = a.year or year
             t = t[: m.start()]
-        if t.rstrip()[-1:].isdigit() and (m := _TRAILING_VENUE.search(t)):  # "Title, MLSys 2023"
+        if (t.rstrip()[-1:].isdigit() or _VENUE_SUFFIX_END.search(t)) and (m := _TRAILING_VENUE.search(t)):
             venue, year = _venue_year(m.group(1))
             if venue and normalize_venue(venue.split(" ")[0]):
                 a.venue = a.venue or venue
@@ -473,6 +476,8 @@ def _clean_title(raw: str, a: Analysis) -> str:
             break
     if len(t) >= 2 and t[0] in "\"“'" and t[-1] in "\"”'":
         t = t[1:-1].strip()
+    if t.endswith(("()", "[]")):  # empty brackets left by broken link syntax ("[Title().", hzysvilla line 50)
+        t = t[:-2].rstrip()
     for opener, closer in ("()", "[]"):  # a stray closer left by broken link syntax ("Title)(url)")
         if t.endswith(closer) and t.count(closer) > t.count(opener):
             t = t[:-1].rstrip()
@@ -620,6 +625,10 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
                   bold_spans: list[Span]) -> _Candidate:
     """Candidates: the default (the link, bold run or text at the start), the other links and bold
     runs, quoted spans, a name joined with the text after its colon, an APA citation's title."""
+    if default.kind == "lead" and (first_bold := next((s for s in bold_spans if s.start > start), None)) and not any(
+            ch.isalnum() for ch in text[start:first_bold.start]):
+        # only symbols before a bold title: "🌟 **MME-Survey: ...**  \narXiv 2025, [Paper](u)" (BradyFU line 11)
+        default = _Candidate(first_bold.piece.text, first_bold.start, first_bold.end, "bold")
     cands = [default]
     for s in link_spans:
         if s.start > start and s.piece.text.strip() and not _is_generic(s.piece.text) and not s.piece.text.startswith(
