@@ -422,3 +422,41 @@ def test_titles_after_symbols_and_before_venue_phrases():
         (5, "Editing Large Language Models: Problems, Methods, and Opportunities", "EMNLP", 2023),
         (6, "A Liveness Attack to Ethereum PoS with No Additional Cost", None, 2025),
     ]
+
+
+def test_a_title_under_a_paper_header_with_a_broken_link_is_a_paper():
+    # ASAudio lines 170-190 and 208-212 (verbatim; the colgroup and the rows between left out): the "Paper" column names
+    # what its cells are, so a row whose link is a broken relative href is still a paper.
+    rows = [
+        '<table style="width: 100%; table-layout: fixed;">',
+        "    <thead>",
+        "        <tr>",
+        "            <th> Paper </th>",
+        "            <th> URL </th>",
+        "            <th> Code/Dataset </th>",
+        "        </tr>",
+        "    </thead>",
+        "    <tbody>",
+        "        <tr>",
+        '            <td style="overflow-wrap: break-word; hyphens: auto;" lang="en">HRTF personalization based on ear'
+        " morphology</td>",
+        '            <td><a href="https://research.facebook.com/publications/hrtf-personalization-based-on-ear-morphology/">'
+        "<center>Link</center></a></td>",
+        '            <td style="text-align: center;">-</td>',
+        "        </tr>",
+        "        <tr>",
+        '            <td style="overflow-wrap: break-word; hyphens: auto;" lang="en">Modeling individual head-related'
+        " transfer functions from sparse measurements using a convolutional neural network</td>",
+        '            <td><a href="8/2873496/Modeling-individual-head-related-transfer?redirectedFrom=fulltext"><center>'
+        "Link</center></a></td>",
+        '           <td style="text-align: center;">-</td> ',
+        "        </tr>",
+        "    </tbody>",
+        "</table>",
+    ]
+    r = scan_text("\n".join(rows))
+    assert [(e.line, e.title) for e in r.entries] == [
+        (10, "HRTF personalization based on ear morphology"),
+        (15, "Modeling individual head-related transfer functions from sparse measurements using a convolutional neural network")]
+    assert [link.url for link in r.entries[1].links] == [
+        "8/2873496/Modeling-individual-head-related-transfer?redirectedFrom=fulltext"]

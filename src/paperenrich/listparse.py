@@ -391,6 +391,7 @@ class Analysis:
     tagged: bool = False  # a leading venue tag such as "[OSDI'22]" was read
     generic_links_only: bool = False  # links exist but all are labels like "[paper]"
     title_tags: str = ""  # the curator's bracketed tags before the title ("[Baidu slides] DNN in Baidu Ads")
+    paper_column: bool = False  # the title is a table cell under a "Paper"/"Title" header
     text: str = ""  # the whole display text
 
 
@@ -916,6 +917,11 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
     if _CHAPTER.match(title):
         return "book chapter"  # "Chapter 2: The Psychology of Everyday Actions" (idkaaa lines 25, 41, 47, 66)
     if not dated:
+        if not http and a.paper_column and a.links and len(title.split()) >= 4:
+            # A title under a "Paper" header with a link that is not a URL: the header says what it
+            # is ("<td>Modeling individual head-related transfer functions ...</td>" with
+            # href="8/2873496/Modeling-individual-head-related-transfer?redirectedFrom=fulltext", ASAudio line 209)
+            return None if len(normalize_title(title)) >= 2 else "no title"
         if not http:
             if _ACRONYM.match(title) and len(title.split()) <= 10:
                 return "acronym or glossary line"
@@ -1335,6 +1341,7 @@ class _Scanner:
                 continue
             tc = title_col if title_col is not None and title_col < len(pieces) else _guess_title_column(pieces, roles)
             a = _analyze(pieces[tc]) if tc is not None else Analysis()
+            a.paper_column = tc == title_col and not roles.get("name_only")
             a.text = row_text
             for k, cell_text in enumerate(flat):
                 if k == tc:
