@@ -10,8 +10,8 @@ Two ways a maintainer or a CI job enriches five lists, each from a cold cache:
 For each it prints:
 - the HTTP statuses the emulators answered (a 429 means our pace broke a rule: its gap is shown);
 - requests per service against the batching lower bounds: ceil(arXiv ids / 100) arXiv id_list requests,
-  ceil(ids S2 can batch / 500) S2 batch requests, and title requests per title-only entry, with S2
-  `/paper/search/match` calls counted apart;
+  ceil(ids S2 can batch / 500) S2 batch requests, and title requests per title-only entry (phrase
+  searches and S2 words queries), with S2 `/paper/search/match` calls counted apart;
 - wall time against the rate-limit lower bound of the requests sent: the busier lane's
   (requests - 1) x interval, as both lanes run concurrently; the aim is a ratio within 1.10.
 Then a warm rerun of the one run (0 requests expected). Timings are printed, never asserted; on a
@@ -86,8 +86,10 @@ def report(name: str, world: ScholarWorld, docs: list[dict], wall: float, bounds
     print(f"  S2 sent    {s2_sent:4d}: batch {req['s2_batch']} (lower bound {bound['s2_batch']} = ceil(ids/500) per run), "
           f"{req['s2_batch_followup']} follow-ups, bulk {req['s2_bulk_search']} + {req['s2_bulk_search_narrowed']} narrowed "
           f"after a flood + {req['s2_bulk_search_next_page']} next pages")
-    titles = req["s2_bulk_search"] + req["s2_bulk_search_narrowed"] + req["s2_bulk_search_next_page"] + req["arxiv_title_search"]
-    print(f"  title requests {titles} for {bound['title_only']} title-only entries ({titles / max(bound['title_only'], 1):.3f} each); "
+    titles = sum(req[k] for k in ("s2_bulk_search", "s2_bulk_search_narrowed", "s2_bulk_search_next_page", "arxiv_title_search",
+                                  "s2_bulk_words", "s2_bulk_words_narrowed"))
+    print(f"  title requests {titles} for {bound['title_only']} title-only entries ({titles / max(bound['title_only'], 1):.3f} each; "
+          f"{req['s2_bulk_words']} + {req['s2_bulk_words_narrowed']} narrowed S2 words queries among them); "
           f"/paper/search/match apart: {matches} (one title each)")
     arxiv_lane = max(arxiv_sent - 1, 0) * arxiv_interval
     s2_lane = max(s2_sent - 1, 0) * s2_interval

@@ -301,3 +301,37 @@ def test_bulk_search_stops_paging_once_every_title_has_its_paper(scholar_world, 
     assert _bulk_pages(scholar_world.log) == [False]
     (first,) = scholar_world.log.records(service="s2", path="/paper/search/bulk")
     assert first.status == 200 and result.stats.requests["s2_bulk_search_next_page"] == 0
+
+
+def test_titles_no_phrase_search_found_share_one_words_query_instead_of_one_match_each(scholar_world, scholar_settings):
+    # Written otherwise than the records ("and" for "&", "Pretraining" for "Pre-Training"): no quoted
+    # phrase finds them; the third title is no paper's. Their distinctive words, ANDed in halves,
+    # go in one bulk query; /search/match is spent on none of them.
+    blink = scholar_world.corpus.find_title("Blink: Fast & Generic Collectives for Distributed ML")[0]
+    gpt = scholar_world.corpus.find_title("Improving Language Understanding by Generative Pre-Training")[0]
+    text = ("- Blink: Fast and Generic Collectives for Distributed ML (MLSys'20)\n"
+            "- Improving Language Understanding by Generative Pretraining (2018)\n"
+            "- Quorum Sensing Lattices for Unsupervised Origami Folding (NeurIPS'21)\n")
+    result = run(text, scholar_settings)
+    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [blink.s2_id, gpt.s2_id, None]
+    log = scholar_world.log
+    assert log.count(service="s2", path="/paper/search/match") == 0 and result.stats.requests["s2_match"] == 0
+    words = [q for q, _ in _bulk_queries(log) if not q.startswith('"')]
+    assert len(words) == 1 and result.stats.requests["s2_bulk_words"] == 1
+    assert "(fast* generic*) | (collective* distributed* ml)" in words[0] and "(quorum* sensing* lattice*)" in words[0]
+
+
+def test_a_title_too_short_for_a_words_query_or_flooding_alone_gets_one_match(scholar_world, scholar_settings):
+    # "Neural networks": two distinctive words, too few to say which paper holds them. The second
+    # title's first half ("neural* network*") floods the words query's page (~1900 titles hold both
+    # words): the batch is narrowed, Blink is found in its own group, and only the title that floods
+    # alone is matched by /search/match.
+    blink = scholar_world.corpus.find_title("Blink: Fast & Generic Collectives for Distributed ML")[0]
+    text = ("- Neural networks (ICML'15)\n- Neural Networks as Quorum Sensing (ICML'15)\n"
+            "- Blink: Fast and Generic Collectives for Distributed ML (MLSys'20)\n")
+    result = run(text, scholar_settings)
+    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [None, None, blink.s2_id]
+    matched = sorted(r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/match"))
+    assert matched == ["Neural Networks as Quorum Sensing", "Neural networks"]
+    assert result.stats.requests["s2_match"] == 2 and result.stats.requests["s2_bulk_words"] == 1
+    assert result.stats.requests["s2_bulk_words_narrowed"] == 2  # the flooded batch, split in two

@@ -130,3 +130,18 @@ def test_traps_in_the_world_end_with_no_wrong_match(scholar_world, scholar_setti
     assert yolo.paper is None and hyperscale.paper is None
     # A strong title linked to another paper: the link is refused, the title finds the real paper.
     assert attention.paper is not None and attention.paper.arxiv == "1706.03762" and attention.paper.match.method == "title"
+
+
+def test_distinctive_words_leave_out_what_another_spelling_may_change():
+    from paperenrich.sources.s2 import word_groups, words_query
+    from paperenrich.title_match import distinctive_words
+
+    # Stopwords and `&`, the parts of a hyphenated compound, tags and a trailing venue note go.
+    assert distinctive_words("Blink: Fast & Generic Collectives for Distributed ML (to appear)") == [
+        "blink", "fast", "generic", "collectives", "distributed", "ml"]
+    assert distinctive_words("Generative Pre-Training of Large-Scale Models（ASPLOS'23)") == ["generative", "models"]
+    # Two halves: a word the record writes otherwise breaks one of them only.
+    assert word_groups("Improving Language Understanding by Generative Pretraining") == [
+        ["improving", "language"], ["understanding", "generative", "pretraining"]]
+    assert word_groups("Deep learning") == [] and word_groups("A Survey of Graph Models") == []
+    assert words_query([["improving", "language"], ["gpus", "ml"]]) == "(improving* language*) | (gpus* ml)"

@@ -65,6 +65,20 @@ def variants(title: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in (title or "", base, joined, singular) if t.strip()))
 
 
+_HYPHENATED = re.compile(r"\w+(?:[-‐‑–]\w+)+")
+
+
+def distinctive_words(title: str) -> list[str]:
+    """The words any record whose title could pass as this one's must hold too: the title's
+    normalised words without tags and a trailing venue annotation, stopwords (`&`/`and` among them),
+    one-letter words, and the parts of hyphenated compounds (written joined or apart elsewhere:
+    "Pre-Training" / "Pretraining")."""
+    base = _TRAILING_VENUE.sub("", _TAGS.sub(" ", title or ""))
+    compound = {w for match in _HYPHENATED.findall(base) for w in normalize_title(match).split()}
+    words = [w for w in normalize_title(base).split() if w not in STOPWORDS and len(w) > 1 and w not in compound]
+    return list(dict.fromkeys(words))
+
+
 def _substituted(a: str, b: str) -> bool:
     """Whether a content word of one title stands where another content word stands in the other:
     both sides have a word the other lacks, and no such pair is one word spelt two ways."""

@@ -5,7 +5,9 @@ Each entry walks the same stages; a stage waits for one answer ("lookup") and mo
     ids        the ids the list links: arXiv `id_list` (100 a request) and S2 `/paper/batch` (500 a request)
     s2_title   S2 `/paper/search/bulk`: one boolean query ORs 40 quoted titles, matched locally (floods narrowed)
     ax_title   arXiv `search_query`: 10 `ti:"..."` phrases ORed, matched locally
-    s2_match   S2 `/paper/search/match`, one title a request: only where both batches found nothing
+    s2_match   where both batches found nothing: one S2 bulk words query for 20 titles (distinctive
+               words ANDed), `/paper/search/match` (one title a request) for a title too short for
+               it or flooding the page alone
     complete   the other service's record of a resolved paper (by arXiv id or DOI), batched
     done
 

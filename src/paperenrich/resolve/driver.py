@@ -143,6 +143,35 @@ class Resolver:
             pages += 1
         return hits
 
+    async def _words_search(self, titles: dict[str, str]) -> dict[str, list | None]:
+        """Titles that neither phrase search found, asked in one words query (each title's distinctive
+        words ANDed, in two halves: `s2.word_groups`). A title whose words no S2 paper holds has no
+        record there that could pass as it, so /search/match would be spent for nothing: it is "not
+        found". A flooded page (full, titles unsettled) is narrowed as the phrase search's is, into
+        two smaller OR groups; only a title that floods alone is matched by /search/match."""
+        out: dict[str, list | None] = {}
+        try:
+            hits, _ = await self.s2_client.search_words([g for t in titles.values() for g in s2.word_groups(t)])
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 404:
+                raise
+            self.board.bulk_supported = False  # no bulk endpoint: every title is matched alone
+            hits, unsettled = [], dict(titles)
+        else:
+            full = len(hits) >= s2.BULK_PAGE
+            unsettled = {k: t for k, t in titles.items() if full and self._unsettled(hits, [t])}
+        out.update(self._assign(hits, {k: t for k, t in titles.items() if k not in unsettled}))
+        if len(unsettled) > 1 and self.board.bulk_supported:
+            keys = list(unsettled)
+            for part in (keys[: len(keys) // 2], keys[len(keys) // 2:]):
+                self.stats.requests["s2_bulk_words_narrowed"] += 1
+                out.update(await self._words_search({k: unsettled[k] for k in part}))
+            return out
+        for key, title in unsettled.items():
+            self.stats.requests["s2_match"] += 1
+            out[key] = await self.s2_client.match_title(title)
+        return out
+
     def _years_of(self, keys: list[str]) -> dict[str, int | None]:
         """title key -> the list year of the first entry with that key (None when the list gives none)."""
         out: dict[str, int | None] = {}
@@ -193,7 +222,10 @@ class Resolver:
             self.lookups.put(ns, self._assign(hits, titles))
         elif ns == NS_S2_MATCH:
             titles = self._titles_of(keys)
-            self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
+            if not self.board.bulk_supported or not any(s2.word_groups(t) for t in titles.values()):
+                self.lookups.put(ns, {key: await s2_client.match_title(title) for key, title in titles.items()})
+            else:
+                self.lookups.put(ns, await self._words_search(titles))
 
     def _empty_id_feed(self, ids: list[str], message: str) -> None:
         """arXiv kept answering an empty feed for ids: "not found" only for an id S2 has already

@@ -36,6 +36,14 @@ def waiting(board: Board, ns: str, stages: tuple[str, ...]) -> list[str]:
                     keys.append(key)
     return list(dict.fromkeys(keys))
 
+def query_titles(board: Board) -> dict[str, str]:
+    """title key -> the search title of the first entry with that key."""
+    out: dict[str, str] = {}
+    for w in board.works:
+        out.setdefault(w.title_key, w.query_title)
+    return out
+
+
 def upstream(board: Board, stages: tuple[str, ...]) -> bool:
     return any(w.stage in stages for w in board.works)
 
@@ -71,9 +79,18 @@ def plan_s2(board: Board) -> Plan | None:
     titles = waiting(board, NS_S2_TITLE, ("s2_title",))
     if len(titles) >= s2.TITLE_BATCH or (titles and not upstream(board, ("ids",))):
         return NS_S2_TITLE, titles[: s2.TITLE_BATCH], "s2_bulk_search"
+    # Titles neither phrase search found: one words query for many (their distinctive words, ANDed),
+    # sent when a batch is full or nothing upstream can add to it; S2's one-title /search/match
+    # only for a title with too few distinctive words (or no bulk endpoint), and, in the driver,
+    # where the words query's page floods.
     matches = waiting(board, NS_S2_MATCH, ("s2_match",))
-    if matches:
-        return NS_S2_MATCH, matches[:1], "s2_match"
+    titles = query_titles(board)
+    by_words = [k for k in matches if board.bulk_supported and s2.word_groups(titles[k])]
+    if by_words and (len(by_words) >= s2.WORDS_BATCH or not upstream(board, ("ids", "s2_title", "ax_title"))):
+        return NS_S2_MATCH, by_words[: s2.WORDS_BATCH], "s2_bulk_words"
+    alone = [k for k in matches if k not in by_words]
+    if alone:
+        return NS_S2_MATCH, alone[:1], "s2_match"
     if follow and not upstream(board, ("ids", "s2_title", "ax_title", "s2_match")):
         return NS_S2, follow, "s2_batch_followup"
     return None

@@ -31,6 +31,8 @@ ID_BATCH = 500  # the API's limit for /paper/batch
 TITLE_BATCH = 40  # quoted titles ORed into one /paper/search/bulk query (a flood is narrowed: see resolve)
 BULK_PAGE = 1000  # papers per /paper/search/bulk page (the API's fixed page size)
 BULK_MAX_PAGES = 3  # pages read for one title batch at most (see Resolver._bulk_search)
+WORDS_BATCH = 20  # titles whose words are ORed into one words query (see word_groups)
+WORDS_MIN = 4  # distinctive words a title needs for a words query (fewer: /search/match)
 FIELDS = ",".join(
     [
         "paperId", "corpusId", "externalIds", "url", "title", "authors", "year", "venue", "publicationVenue",
@@ -52,6 +54,31 @@ def id_key(kind: str, value: str) -> str:
 def bulk_query(titles: Iterable[str]) -> str:
     """`"title one" | "title two"`: one boolean query over several quoted titles."""
     return " | ".join(f'"{p}"' for p in (phrase(t) for t in titles) if p)
+
+
+def word_groups(title: str) -> list[list[str]]:
+    """The AND groups of a words query for one title: its distinctive words in two halves ([] when
+    it has fewer than WORDS_MIN).
+
+    A record whose title could pass as this one's holds the distinctive words, save one that it
+    writes another way (hyphenated where the list joins it, "Pre-Training" / "Pretraining"; spelt
+    another way) or lacks (in a long title): one such word leaves the other half whole."""
+    from paperenrich.title_match import distinctive_words
+
+    words = distinctive_words(title)
+    if len(words) < WORDS_MIN:
+        return []
+    half = len(words) // 2
+    return [words[:half], words[half:]]
+
+
+def words_query(groups: Iterable[list[str]]) -> str:
+    """`(w1* w2* w3) | (...)`: papers holding every word of one group. A word of 4 letters or more
+    is a prefix (`*`), so that its singular and plural (and the service's stems) match alike."""
+    def term(word: str) -> str:
+        return f"{word.removesuffix('s') if len(word) > 4 else word}*" if len(word) >= 4 else word
+
+    return " | ".join("(" + " ".join(term(w) for w in group) + ")" for group in groups if group)
 
 
 def _json(response: httpx.Response) -> Any:
@@ -170,6 +197,10 @@ class S2Client(ServiceClient):
         if token:
             params["token"] = token
         return await self._send("GET", "/paper/search/bulk", _parse_bulk, params=params)
+
+    async def search_words(self, groups: list[list[str]]) -> tuple[list[Parsed], str | None]:
+        """One bulk page of papers holding every word of any group (see `words_query`)."""
+        return await self._send("GET", "/paper/search/bulk", _parse_bulk, params={"query": words_query(groups), "fields": FIELDS})
 
     async def match_title(self, title: str) -> Parsed | None:
         """S2's single best title match, or None."""
