@@ -145,3 +145,26 @@ def test_distinctive_words_leave_out_what_another_spelling_may_change():
         ["improving", "language"], ["understanding", "generative", "pretraining"]]
     assert word_groups("Deep learning") == [] and word_groups("A Survey of Graph Models") == []
     assert words_query([["improving", "language"], ["gpus", "ml"]]) == "(improving* language*) | (gpus* ml)"
+
+
+def test_a_description_naming_the_records_author_keeps_the_linked_id():
+    # keon__awesome-nlp.md:416 "[Byte-Pair Encoding (Sennrich et al.)](https://arxiv.org/abs/1508.07909)"
+    record = from_arxiv({**axrec("1508.07909", "Neural Machine Translation of Rare Words with Subword Units"),
+                         "authors": ["Rico Sennrich", "Barry Haddow", "Alexandra Birch"]})
+    for listed in ("Byte-Pair Encoding (Sennrich et al.)", "Byte-Pair Encoding (Birch)", "Sennrich et al. on Byte-Pair Encoding"):
+        verdict = verify_id(entry(listed), record, "arXiv id 1508.07909")
+        assert verdict.accepted and any("author" in r for r in verdict.reasons), listed
+    # Another name, an acronym, or no name at all: the description says another paper.
+    for listed in ("Byte-Pair Encoding (Kudo et al.)", "Locating and Editing Factual Associations in GPT (ROME)", "Byte-Pair Encoding"):
+        assert not verify_id(entry(listed), record, "arXiv id 1508.07909").accepted, listed
+
+
+def test_a_title_holds_a_word_group_as_the_words_query_matches_it():
+    from paperenrich.sources.s2 import holds_a_group
+
+    groups = [["improving", "language"], ["understanding", "generative", "pretraining"]]
+    assert holds_a_group("improving language understanding by generative pre training".split(), groups)
+    assert holds_a_group("improved languages".split(), groups) is False  # "improving*" is not "improved"
+    assert holds_a_group("generative pretrainings understanding".split(), groups)  # a prefix: plural too
+    assert not holds_a_group("improving vision understanding".split(), groups)
+    assert holds_a_group("ml for gpus".split(), [["gpus", "ml"]]) and not holds_a_group("mlp for gpus".split(), [["gpus", "ml"]])

@@ -143,6 +143,20 @@ def _nickname(title: str) -> str | None:
     return normalize_title(head) if sep and 0 < len(head.split()) <= 3 else None
 
 
+# An author named beside a description: "(Sennrich et al.)", "(Belinkov)", "Sennrich et al.".
+_AUTHOR_NOTE = re.compile(r"\(\s*(?P<paren>[A-Z][\w'’\-]+)(?:\s+et\s+al\.?)?\s*\)|(?P<bare>[A-Z][\w'’\-]+)\s+et\s+al\b")
+
+
+def _named_author(title: str, facts: Facts) -> str | None:
+    """A surname the listed title names that is the surname of one of the record's authors."""
+    surnames = {normalize_title(name.split()[-1]) for name in facts.authors if name.split()}
+    for m in _AUTHOR_NOTE.finditer(title or ""):
+        name = m["paren"] or m["bare"]
+        if normalize_title(name) in surnames:
+            return name
+    return None
+
+
 def _title_links_elsewhere(entry: Entry, facts: Facts) -> str | None:
     """The arXiv id or DOI of another paper that a link whose text is the listed title points to."""
     from paperenrich.ids import extract_ids
@@ -180,9 +194,14 @@ def verify_id(entry: Entry, facts: Facts, how: str) -> Verdict:
         reasons.append(f"the listed title {entry.title!r} is a label or a name: the linked id decides")
     elif sim < ID_TITLE_MIN and normalize_title(entry.title):
         nick = _nickname(entry.title)
-        if not nick or nick not in {_nickname(t) for t in facts.titles}:
+        author = _named_author(entry.title, facts)
+        if author:
+            # "[Byte-Pair Encoding (Sennrich et al.)](arxiv)": a description, and the paper's author.
+            reasons.append(f"the listed title names the record's author {author!r}")
+        elif not nick or nick not in {_nickname(t) for t in facts.titles}:
             return Verdict(False, sim, (f"{how} is another paper: {facts.titles[0]!r}",))
-        reasons.append(f"retitled: the nickname {nick!r} agrees")
+        else:
+            reasons.append(f"retitled: the nickname {nick!r} agrees")
     _, context = _context(entry, [facts])
     return Verdict(True, 1.0, tuple(reasons + context))
 

@@ -42,6 +42,11 @@ TITLE_FIXES = {
     # arXiv's title for the abstract page keon__awesome-nlp.md:762 links (no list in ../shared names it).
     "2104.09864": "RoFormer: Enhanced Transformer with Rotary Position Embedding",
 }
+# Real authors a list line gives for a labelled paper (otherwise authors are generated), by arXiv id.
+AUTHOR_FIXES = {
+    # THUNLP-MT__MT-Reading-List.md:76 "Rico Sennrich, Barry Haddow, and Alexandra Birch. 2016. [...]".
+    "1508.07909": ["Rico Sennrich", "Barry Haddow", "Alexandra Birch"],
+}
 
 NOT_LATIN = "absent: the emulator's title search folds and indexes Latin-script words only"
 
@@ -137,13 +142,14 @@ def collect(labels_dir: Path) -> tuple[list[dict], list[dict]]:
 
 def to_record(paper: dict) -> dict:
     key = "list:" + (paper["arxiv"] or paper["doi"] or _h(fold(paper["title"])).hex()[:16])
-    year, generated = paper["year"], ["authors"]
+    authors = AUTHOR_FIXES.get(paper["arxiv"] or "")
+    year, generated = paper["year"], [] if authors else ["authors"]
     if year is None and paper["arxiv"] and paper["arxiv"][:2].isdigit():
         year = 2000 + int(paper["arxiv"][:2])
     if year is None:
         year = 2015 + _h(key)[0] % 10
         generated.append("year")
-    record: dict = {"key": key, "title": paper["title"], "year": year, "authors": fake_authors(key)}
+    record: dict = {"key": key, "title": paper["title"], "year": year, "authors": authors or fake_authors(key)}
     for name in ("arxiv", "doi", "acl"):
         if paper[name]:
             record[name] = paper[name]

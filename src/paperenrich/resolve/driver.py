@@ -21,6 +21,7 @@ from paperenrich.sources import ServiceRefusing
 from paperenrich.sources import arxiv as ax
 from paperenrich.sources import s2
 from paperenrich.title_match import match_similarity
+from paperenrich.titles import normalize_title
 from paperenrich.verify import TITLE_MIN, with_link_hints
 
 TITLE_KEEP = 0.6  # a search hit is kept as a candidate of a title if this similar to it
@@ -160,7 +161,7 @@ class Resolver:
         else:
             full = len(hits) >= s2.BULK_PAGE
             unsettled = {k: t for k, t in titles.items() if full and self._unsettled(hits, [t])}
-        out.update(self._assign(hits, {k: t for k, t in titles.items() if k not in unsettled}))
+        out.update(self._assign_words(hits, {k: t for k, t in titles.items() if k not in unsettled}))
         if len(unsettled) > 1 and self.board.bulk_supported:
             keys = list(unsettled)
             for part in (keys[: len(keys) // 2], keys[len(keys) // 2:]):
@@ -170,6 +171,20 @@ class Resolver:
         for key, title in unsettled.items():
             self.stats.requests["s2_match"] += 1
             out[key] = await self.s2_client.match_title(title)
+        return out
+
+    @staticmethod
+    def _assign_words(hits: list, titles: dict[str, str]) -> dict[str, list | None]:
+        """As `_assign`, comparing a title only with the hits whose own title holds one of its word
+        groups: only those can pass as it (the others matched another title's words, or the words in
+        an abstract), and the comparisons are what a words query's wide page costs."""
+        words = [normalize_title(h.title or "").split() for h in hits]
+        out: dict[str, list | None] = {}
+        for key, title in titles.items():
+            groups = s2.word_groups(title)
+            kept = [h for h, w in zip(hits, words)
+                    if s2.holds_a_group(w, groups) and match_similarity(title, h.title or "") >= TITLE_KEEP]
+            out[key] = kept or None
         return out
 
     def _years_of(self, keys: list[str]) -> dict[str, int | None]:

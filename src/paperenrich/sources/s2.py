@@ -72,13 +72,27 @@ def word_groups(title: str) -> list[list[str]]:
     return [words[:half], words[half:]]
 
 
-def words_query(groups: Iterable[list[str]]) -> str:
-    """`(w1* w2* w3) | (...)`: papers holding every word of one group. A word of 4 letters or more
-    is a prefix (`*`), so that its singular and plural (and the service's stems) match alike."""
-    def term(word: str) -> str:
-        return f"{word.removesuffix('s') if len(word) > 4 else word}*" if len(word) >= 4 else word
+def _term(word: str) -> str:
+    """A word of 4 letters or more is a prefix (`*`), so that its singular and plural (and the
+    service's stems) match alike."""
+    return f"{word.removesuffix('s') if len(word) > 4 else word}*" if len(word) >= 4 else word
 
-    return " | ".join("(" + " ".join(term(w) for w in group) + ")" for group in groups if group)
+
+def words_query(groups: Iterable[list[str]]) -> str:
+    """`(w1* w2* w3) | (...)`: papers holding every word of one group."""
+    return " | ".join("(" + " ".join(_term(w) for w in group) + ")" for group in groups if group)
+
+
+def holds_a_group(words: Iterable[str], groups: list[list[str]]) -> bool:
+    """Whether a title's normalised words hold every word of one of the groups, as `words_query`
+    matches them (a prefix for words of 4 letters or more)."""
+    words = set(words)
+
+    def held(word: str) -> bool:
+        term = _term(word)
+        return any(w.startswith(term[:-1]) for w in words) if term.endswith("*") else term in words
+
+    return any(all(held(w) for w in group) for group in groups)
 
 
 def _json(response: httpx.Response) -> Any:
