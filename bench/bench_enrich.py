@@ -87,9 +87,9 @@ def report(name: str, world: ScholarWorld, docs: list[dict], wall: float, bounds
           f"{req['s2_batch_followup']} follow-ups, bulk {req['s2_bulk_search']} + {req['s2_bulk_search_narrowed']} narrowed "
           f"after a flood + {req['s2_bulk_search_next_page']} next pages")
     titles = sum(req[k] for k in ("s2_bulk_search", "s2_bulk_search_narrowed", "s2_bulk_search_next_page", "arxiv_title_search",
-                                  "s2_bulk_words", "s2_bulk_words_narrowed"))
+                                  "s2_bulk_words"))
     print(f"  title requests {titles} for {bound['title_only']} title-only entries ({titles / max(bound['title_only'], 1):.3f} each; "
-          f"{req['s2_bulk_words']} + {req['s2_bulk_words_narrowed']} narrowed S2 words queries among them); "
+          f"{req['s2_bulk_words']} S2 words queries among them); "
           f"/paper/search/match apart: {matches} (one title each)")
     arxiv_lane = max(arxiv_sent - 1, 0) * arxiv_interval
     s2_lane = max(s2_sent - 1, 0) * s2_interval

@@ -304,34 +304,42 @@ def test_bulk_search_stops_paging_once_every_title_has_its_paper(scholar_world, 
 
 
 def test_titles_no_phrase_search_found_share_one_words_query_instead_of_one_match_each(scholar_world, scholar_settings):
-    # Written otherwise than the records ("and" for "&", "Pretraining" for "Pre-Training"): no quoted
-    # phrase finds them; the third title is no paper's. Their distinctive words, ANDed in halves,
-    # go in one bulk query; /search/match is spent on none of them.
-    blink = scholar_world.corpus.find_title("Blink: Fast & Generic Collectives for Distributed ML")[0]
-    gpt = scholar_world.corpus.find_title("Improving Language Understanding by Generative Pre-Training")[0]
-    text = ("- Blink: Fast and Generic Collectives for Distributed ML (MLSys'20)\n"
-            "- Improving Language Understanding by Generative Pretraining (2018)\n"
-            "- Quorum Sensing Lattices for Unsupervised Origami Folding (NeurIPS'21)\n")
+    # The first two are written otherwise than their records ("Largescale", "Pretrained" for
+    # "large-scale", "pre-trained"): no quoted phrase finds them;
+    # the third is no paper's. Their distinctive words, ANDed in halves, go in one bulk query, and
+    # /search/match is spent on none of them.
+    moe = scholar_world.corpus.find_title("FasterMoE: modeling and optimizing training of large-scale dynamic pre-trained models")[0]
+    pipe = scholar_world.corpus.find_title("PipeTransformer: Automated Elastic Pipelining for Distributed Training of Large-scale Models Algorithm")[0]
+    text = ("- FasterMoE: Modeling and Optimizing Training of Largescale Dynamic Pretrained Models (PPoPP'22)\n"
+            "- PipeTransformer: Automated Elastic Pipelining for Distributed Training of Largescale Models Algorithm (ICML'21)\n"
+            "- Quorum Sensing Lattices for Unsupervised Origami Folding at Scale (NeurIPS'21)\n")
     result = run(text, scholar_settings)
-    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [blink.s2_id, gpt.s2_id, None]
+    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [moe.s2_id, pipe.s2_id, None]
     log = scholar_world.log
     assert log.count(service="s2", path="/paper/search/match") == 0 and result.stats.requests["s2_match"] == 0
     words = [q for q, _ in _bulk_queries(log) if not q.startswith('"')]
     assert len(words) == 1 and result.stats.requests["s2_bulk_words"] == 1
-    assert "(fast* generic*) | (collective* distributed* ml)" in words[0] and "(quorum* sensing* lattice*)" in words[0]
+    assert "(modeling* optimizing* training*) | (largescale* dynamic* pretrained* model*)" in words[0]
+    assert "(quorum* sensing* lattice*) | (unsupervised* origami* folding* scale*)" in words[0]
 
 
-def test_a_title_too_short_for_a_words_query_or_flooding_alone_gets_one_match(scholar_world, scholar_settings):
-    # "Neural networks": two distinctive words, too few to say which paper holds them. The second
-    # title's first half ("neural* network*") floods the words query's page (~1900 titles hold both
-    # words): the batch is narrowed, Blink is found in its own group, and only the title that floods
-    # alone is matched by /search/match.
-    blink = scholar_world.corpus.find_title("Blink: Fast & Generic Collectives for Distributed ML")[0]
-    text = ("- Neural networks (ICML'15)\n- Neural Networks as Quorum Sensing (ICML'15)\n"
-            "- Blink: Fast and Generic Collectives for Distributed ML (MLSys'20)\n")
-    result = run(text, scholar_settings)
-    assert [r.paper.s2_id if r.paper else None for r in result.resolutions] == [None, None, blink.s2_id]
+def test_a_title_too_short_for_a_words_query_or_flooded_gets_one_match(scholar_world, scholar_settings):
+    # "Generative Pretraining" and "Neural networks": too few distinctive words to say which paper
+    # holds them, so each is matched alone (/search/match); no words query is sent for them.
+    result = run("- Generative Pretraining (2018)\n- Neural networks (ICML'15)\n", scholar_settings)
+    assert [r.paper for r in result.resolutions] == [None, None]
     matched = sorted(r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/match"))
-    assert matched == ["Neural Networks as Quorum Sensing", "Neural networks"]
-    assert result.stats.requests["s2_match"] == 2 and result.stats.requests["s2_bulk_words"] == 1
-    assert result.stats.requests["s2_bulk_words_narrowed"] == 2  # the flooded batch, split in two
+    assert matched == ["Generative Pretraining", "Neural networks"] and result.stats.requests["s2_bulk_words"] == 0
+
+
+def test_a_flooded_words_page_sends_its_unsettled_titles_to_one_match_each(scholar_world, scholar_settings, monkeypatch):
+    # A full page (the live search matches abstracts too) may hide a title's paper: each title it
+    # leaves unsettled gets S2's one-title match, as before the words query. "(deep* neural*
+    # network*)" holds ~800 titles of the world: a full page once the page is 500 papers.
+    monkeypatch.setattr(s2, "BULK_PAGE", 500)
+    text = "- Deep Neural Network Quorum Sensing Lattices (NeurIPS'21)\n"
+    result = run(text, scholar_settings)
+    assert result.resolutions[0].paper is None
+    assert result.stats.requests["s2_bulk_words"] == 1 and result.stats.requests["s2_match"] == 1
+    assert [r.param("query") for r in scholar_world.log.records(service="s2", path="/paper/search/match")] == [
+        "Deep Neural Network Quorum Sensing Lattices"]

@@ -23,6 +23,7 @@ where the docs have one.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import re
@@ -390,13 +391,22 @@ class S2Service:
         if self.bulk_title_and_abstract and not node.prefix:
             return self._stemmed_anywhere(words)
         if node.prefix:
-            keys = [k for k in c.title_index if k.startswith(node.text)]
-            return {i for k in keys for i in c.title_index[k]}
+            return {i for k in self._words_starting(node.text) for i in c.title_index[k]}
         cands = c.candidates(words)
         if len(words) > 1:
             needle = f" {node.text} "
             cands = {i for i in cands if needle in f" {c.folded_titles[i]} " or needle in f" {c.folded_arxiv_title(i)} "}
         return cands
+
+    def _words_starting(self, prefix: str) -> list[str]:
+        """The title words that start with `prefix` (a sorted word list, rebuilt when the index grows)."""
+        index = self.corpus.title_index
+        if len(getattr(self, "_sorted_words", ())) != len(index):
+            self._sorted_words = sorted(index)
+        words = self._sorted_words
+        start = bisect.bisect_left(words, prefix)
+        end = bisect.bisect_left(words, prefix + "\U0010ffff", start)
+        return words[start:end]
 
     def _stemmed_anywhere(self, words: list[str]) -> set[int]:
         """Records whose title or abstract stand-in holds every stemmed content word of the phrase."""

@@ -7,7 +7,7 @@ Each entry walks the same stages; a stage waits for one answer ("lookup") and mo
     ax_title   arXiv `search_query`: 10 `ti:"..."` phrases ORed, matched locally
     s2_match   where both batches found nothing: one S2 bulk words query for 20 titles (distinctive
                words ANDed), `/paper/search/match` (one title a request) for a title too short for
-               it or flooding the page alone
+               it or left unsettled by a full page
     complete   the other service's record of a resolved paper (by arXiv id or DOI), batched
     done
 

@@ -148,9 +148,8 @@ class Resolver:
         """Titles that neither phrase search found, asked in one words query (each title's distinctive
         words ANDed, in two halves: `s2.word_groups`). A title whose words no S2 paper holds has no
         record there that could pass as it, so /search/match would be spent for nothing: it is "not
-        found". A flooded page (full, titles unsettled) is narrowed as the phrase search's is, into
-        two smaller OR groups; only a title that floods alone is matched by /search/match."""
-        out: dict[str, list | None] = {}
+        found". A full page (a flood: the live search also matches abstracts) may hide a title's
+        paper: the titles it leaves unsettled are matched alone, as before the words query."""
         try:
             hits, _ = await self.s2_client.search_words([g for t in titles.values() for g in s2.word_groups(t)])
         except httpx.HTTPStatusError as exc:
@@ -161,13 +160,7 @@ class Resolver:
         else:
             full = len(hits) >= s2.BULK_PAGE
             unsettled = {k: t for k, t in titles.items() if full and self._unsettled(hits, [t])}
-        out.update(self._assign_words(hits, {k: t for k, t in titles.items() if k not in unsettled}))
-        if len(unsettled) > 1 and self.board.bulk_supported:
-            keys = list(unsettled)
-            for part in (keys[: len(keys) // 2], keys[len(keys) // 2:]):
-                self.stats.requests["s2_bulk_words_narrowed"] += 1
-                out.update(await self._words_search({k: unsettled[k] for k in part}))
-            return out
+        out = self._assign_words(hits, {k: t for k, t in titles.items() if k not in unsettled})
         for key, title in unsettled.items():
             self.stats.requests["s2_match"] += 1
             out[key] = await self.s2_client.match_title(title)

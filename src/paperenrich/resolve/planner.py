@@ -81,8 +81,8 @@ def plan_s2(board: Board) -> Plan | None:
         return NS_S2_TITLE, titles[: s2.TITLE_BATCH], "s2_bulk_search"
     # Titles neither phrase search found: one words query for many (their distinctive words, ANDed),
     # sent when a batch is full or nothing upstream can add to it; S2's one-title /search/match
-    # only for a title with too few distinctive words (or no bulk endpoint), and, in the driver,
-    # where the words query's page floods.
+    # for a title with too few distinctive words (or no bulk endpoint), and, in the driver, where
+    # the words query's page floods.
     matches = waiting(board, NS_S2_MATCH, ("s2_match",))
     titles = query_titles(board)
     by_words = [k for k in matches if board.bulk_supported and s2.word_groups(titles[k])]

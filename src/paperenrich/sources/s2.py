@@ -32,7 +32,7 @@ TITLE_BATCH = 40  # quoted titles ORed into one /paper/search/bulk query (a floo
 BULK_PAGE = 1000  # papers per /paper/search/bulk page (the API's fixed page size)
 BULK_MAX_PAGES = 3  # pages read for one title batch at most (see Resolver._bulk_search)
 WORDS_BATCH = 20  # titles whose words are ORed into one words query (see word_groups)
-WORDS_MIN = 4  # distinctive words a title needs for a words query (fewer: /search/match)
+WORDS_MIN = 6  # distinctive words a title needs for a words query: two halves of 3 or more
 FIELDS = ",".join(
     [
         "paperId", "corpusId", "externalIds", "url", "title", "authors", "year", "venue", "publicationVenue",
@@ -62,7 +62,8 @@ def word_groups(title: str) -> list[list[str]]:
 
     A record whose title could pass as this one's holds the distinctive words, save one that it
     writes another way (hyphenated where the list joins it, "Pre-Training" / "Pretraining"; spelt
-    another way) or lacks (in a long title): one such word leaves the other half whole."""
+    another way) or lacks (in a long title): one such word leaves the other half whole. Halves of
+    fewer than 3 words ("deep learning") would hold too many papers: such titles are matched alone."""
     from paperenrich.title_match import distinctive_words
 
     words = distinctive_words(title)
