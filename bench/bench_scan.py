@@ -1,7 +1,8 @@
 """Scan a generated list of 50,000 entries (mixed formats) and print time and peak memory.
 
-Targets (issue #2): under 2 s and under 200 MB. The lower bound printed next to the time is
-the bare markdown-it-pyrs parse of the same text (the floor for a scanner built on its tree).
+Targets (issue #9): under 200 MB, and a scan taking at most 2.5 times the bare markdown-it-pyrs
+parse of the same text in the same run (the floor for a scanner built on its tree; the earlier
+aim, under 2 s, is printed too).
 Peak memory is measured in a fresh process: RSS growth (which includes the Rust parser's tree)
 and the Python heap peak that tracemalloc sees.
 
@@ -24,6 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from paperenrich.listparse import _MD, scan_text  # noqa: E402
+
+RATIO_BOUND = 2.5  # scan time / bare parse time, measured in the same run
 
 VENUES = ["OSDI", "SOSP", "NeurIPS", "ICML", "ICLR", "NSDI", "ATC", "EuroSys", "arXiv", "MLSys", "SC", "VLDB"]
 WORDS = ("efficient scalable distributed training inference serving memory large language model pipeline "
@@ -137,9 +140,10 @@ def main() -> None:
 
     print(f"entries found:     {len(result.entries)} of {args.entries} (skipped {len(result.skipped)})")
     print(f"scan time (best of {args.repeat}, all: {', '.join(f'{t:.2f}' for t in times)} s): {best:.2f} s   "
-          f"target < 2.00 s   ratio to target {best / 2:.2f}")
+          f"earlier aim < 2.00 s   ratio to it {best / 2:.2f}")
     print(f"lower bound, markdown-it-pyrs bare parse (best of {args.repeat}): {floor:.2f} s   "
-          f"scan / lower bound = {best / floor:.1f}")
+          f"scan / lower bound = {best / floor:.1f}   target <= {RATIO_BOUND}   "
+          f"{'met' if best / floor <= RATIO_BOUND else 'NOT met'}")
     if args.compare_markdown_it_py:
         from markdown_it import MarkdownIt
 

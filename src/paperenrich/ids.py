@@ -239,7 +239,10 @@ def _host_key(url: str) -> str | None:
     return rest[:slash].lower() if slash >= 0 else None
 
 
-@lru_cache(maxsize=16384)  # pure, and lists repeat links (code hosts, the same paper twice); Ids is frozen
+# Pure, and one scan asks about each link several times (classification, then duplicates at the
+# end): the cache holds all the links of a long list (16,384 forgot the first ones of the 50,000-entry
+# bench list before its end, so each was read twice; ~150 bytes an entry). Ids is frozen.
+@lru_cache(maxsize=1 << 17)
 def extract_ids(url: str) -> Ids:
     """The identifiers one URL carries (an empty Ids when none)."""
     raw = url.strip()
