@@ -280,73 +280,72 @@ class Piece:
     strong: bool = False
 
 
-_CLOSE = object()  # marks the end of a link or bold node on the walk's stack
-
-
 def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
     """Flatten inline nodes: links keep their text and URL; emphasis marks are dropped.
 
-    The walk uses an explicit stack, so deeply nested emphasis cannot exhaust Python's recursion.
-    (It runs once per node of every entry: text is appended inline, not through a helper.)
+    The walk keeps a stack of sibling iterators (each with what ends when it runs out: a link, a
+    bold run or nothing), so deeply nested emphasis cannot exhaust Python's recursion. (It runs
+    once per node of every entry: text is appended inline, not through a helper, and children are
+    not copied onto the stack one by one.)
     """
     out: list[Piece] = []
     link: Piece | None = None
     strong = 0
     last: Piece | None = None  # out[-1] when it is a text piece that text may be added to
-
-    stack: list = list(reversed(nodes))
-    pop = stack.pop
+    stack: list[tuple[Iterator[Node], str | None]] = [(iter(nodes), None)]
     while stack:
-        node = pop()
-        if node is _CLOSE:
-            if pop() == "strong":
+        siblings, closes = stack[-1]
+        for node in siblings:
+            name = node.name
+            if name == "text" or name == "text_special" or name == "softbreak" or name == "hardbreak":
+                text = node.meta["content"] if name[0] == "t" else " "
+                if link is not None:
+                    link.text += text
+                elif last is not None and last.strong == (strong > 0):
+                    last.text += text
+                else:
+                    last = Piece("text", text, "", strong > 0)
+                    out.append(last)
+            elif name == "link" or name == "autolink":
+                kids = node.children
+                link = Piece("link", "", _link_url(node, kids, src), strong > 0)
+                last = None
+                stack.append((iter(kids), "link"))
+                break  # (its children first; this loop resumes after them)
+            elif name == "image":
+                if link is not None and not link.text:
+                    link.text = _plain_text(node)  # a badge: the link keeps the image's alt text
+            elif name == "strong":
+                strong += 1
+                stack.append((iter(node.children), "strong"))
+                break
+            elif name == "html_inline":
+                html = node.meta.get("content", "").strip()
+                if _BR.match(html):
+                    if link is None:
+                        out.append(Piece("br", "\n"))
+                        last = None
+                elif m := _A_OPEN.match(html):
+                    link = Piece("link", "", next(g for g in m.groups() if g is not None), strong > 0)
+                    last = None
+                elif _A_CLOSE.match(html):
+                    if link is not None:
+                        link.text = " ".join(link.text.split())
+                        out.append(link)
+                        link = last = None
+                elif m := _STRONG_HTML.match(html):
+                    strong = max(0, strong - 1) if m.group(1) else strong + 1
+            else:  # emphasis, strikethrough, anything new: their text counts
+                stack.append((iter(node.children), None))
+                break
+        else:  # these siblings are done: end what they were inside
+            stack.pop()
+            if closes == "strong":
                 strong = max(0, strong - 1)
-            elif link is not None:
+            elif closes == "link" and link is not None:
                 link.text = " ".join(link.text.split())
                 out.append(link)
                 link = last = None
-            continue
-        name = node.name
-        if name == "text" or name == "text_special" or name == "softbreak" or name == "hardbreak":
-            text = node.meta["content"] if name[0] == "t" else " "
-            if link is not None:
-                link.text += text
-            elif last is not None and last.strong == (strong > 0):
-                last.text += text
-            else:
-                last = Piece("text", text, strong=strong > 0)
-                out.append(last)
-        elif name == "link" or name == "autolink":
-            kids = node.children
-            link = Piece("link", "", _link_url(node, kids, src), strong=strong > 0)
-            last = None
-            stack += ("link", _CLOSE)
-            stack += reversed(kids)
-        elif name == "image":
-            if link is not None and not link.text:
-                link.text = _plain_text(node)  # a badge: the link keeps the image's alt text
-        elif name == "strong":
-            strong += 1
-            stack += ("strong", _CLOSE)
-            stack += reversed(node.children)
-        elif name == "html_inline":
-            html = node.meta.get("content", "").strip()
-            if _BR.match(html):
-                if link is None:
-                    out.append(Piece("br", "\n"))
-                    last = None
-            elif m := _A_OPEN.match(html):
-                link = Piece("link", "", next(g for g in m.groups() if g is not None), strong=strong > 0)
-                last = None
-            elif _A_CLOSE.match(html):
-                if link is not None:
-                    link.text = " ".join(link.text.split())
-                    out.append(link)
-                    link = last = None
-            elif m := _STRONG_HTML.match(html):
-                strong = max(0, strong - 1) if m.group(1) else strong + 1
-        else:  # emphasis, strikethrough, anything new: their text counts
-            stack += reversed(node.children)
     if link is not None:  # an unclosed <a>: keep what it said
         out.append(link)
     return out
