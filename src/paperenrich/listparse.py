@@ -406,10 +406,13 @@ def _is_generic(text: str) -> bool:
 
 def _venue_only(text: str) -> bool:
     """A short link text that names a venue ("NSDI 2023"), not a paper."""
-    if len(text.split()) > 5:
+    if len(text.split()) > 5 or not _TWO_DIGITS.search(text):  # (every year parse_year reads has two digits)
         return False
     venue, year = _venue_year(text)
     return venue is not None and year is not None
+
+
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 def _drop_unclosed_tail(t: str) -> str:
