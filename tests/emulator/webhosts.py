@@ -10,7 +10,8 @@ tests can make as many distinct URLs as they like):
     /ok/...                         200 HTML page
     /pdf/....pdf                    200 application/pdf
     /redirect/{code}/{hops}/...     a chain of `hops` redirects with `code`, then /ok/...
-    /moved?to=URL&code=301          one redirect to an absolute URL (other hosts, other schemes)
+    /moved?to=URL&code=301          one redirect to an absolute URL (other hosts, other schemes);
+                                    &cookie=NAME=VALUE sets that cookie with it
     /loop/{a|b}/...                 /loop/a -> /loop/b -> /loop/a ... (a redirect loop)
     /status/{code}/...              that status with a small HTML body (404, 410, 500, ...)
     /challenge/403/...              403 + `cf-mitigated: challenge` + "Just a moment..." page
@@ -292,7 +293,10 @@ class WebHosts:
             location = f"/redirect/{code}/{hops - 1}/{tail}" if hops > 1 else f"/ok/{tail}"
             return await self._send(record, writer, code, b"", headers={"Location": location})
         if kind == "moved":
-            return await self._send(record, writer, int(query.get("code", 301)), b"", headers={"Location": query["to"]})
+            moved = {"Location": query["to"]}
+            if "cookie" in query:
+                moved["Set-Cookie"] = f"{query['cookie']}; Path=/"
+            return await self._send(record, writer, int(query.get("code", 301)), b"", headers=moved)
         if kind == "loop":
             other = "b" if (parts[1:2] or ["a"])[0] == "a" else "a"
             return await self._send(record, writer, 302, b"", headers={"Location": f"/loop/{other}/{'/'.join(parts[2:])}"})
