@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import random
 import re
 import socket
@@ -47,10 +48,12 @@ from paperenrich.http import TRANSIENT_STATUS, Pacer, may_send_secret, retry_aft
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
-from paperenrich.linkcheck.transport import AiohttpTransport, ChainCookies, LinkSession
+from paperenrich.linkcheck.transport import AiohttpTransport, ChainCookies
+from paperenrich.linkcheck.wire import WireClient
 from paperenrich.model import LinkResult, LinkStatus, Place
 from paperenrich.urls import is_double_encoded, without_userinfo
 
+_log = logging.getLogger(__name__)  # -vv shows its INFO lines: one per request, as httpx logs its own
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com", "gist.github.com"})
 _FILE_LIKE = re.compile(r"\.(pdf|ps|zip|gz|tgz|bz2|xz|tar|7z|rar|mp4|mov|avi|mkv|mp3|pptx?|docx?|xlsx?|bin|pt|ckpt|safetensors)$",
@@ -198,13 +201,18 @@ def connect_timeout(settings: Settings) -> float:
 
 
 class LinkClient(httpx.AsyncClient):
-    """The checker's client: httpx's API (for remote lists and any caller) on aiohttp's pool,
-    whose session the checker also asks directly for plain GETs and HEADs (`links`)."""
+    """The checker's client: httpx's API on aiohttp's pool (remote lists, any caller), and
+    `wire`, the lean HTTP/1.1 client the checker sends its GETs and HEADs through (wire.py)."""
 
     def __init__(self, transport: AiohttpTransport, settings: Settings):
         super().__init__(transport=transport, headers=base_headers(settings), follow_redirects=False, trust_env=False,
                          timeout=httpx.Timeout(settings.link_timeout, connect=connect_timeout(settings)))
-        self.links = LinkSession(transport, connect_timeout(settings))
+        self.wire = WireClient(guard=not settings.allow_private, ssl_context=transport.ssl_context,
+                               connect_timeout=connect_timeout(settings))
+
+    async def aclose(self) -> None:
+        await self.wire.aclose()
+        await super().aclose()
 
 
 def build_client(settings: Settings) -> LinkClient:
@@ -315,13 +323,14 @@ class Checker:
         cookie = cookies.header(target)
         if cookie:
             headers = {**headers, "Cookie": cookie}
-        links = self.client.links
-        response = await links.open(method, target, headers)
+        response = await self.client.wire.open(method, target, headers)
+        if _log.isEnabledFor(logging.INFO):  # (formatted only when shown)
+            _log.info('HTTP Request: %s %s "HTTP/1.1 %d %s"', method, target, response.status, response.reason)
         try:
             cookies.take(response)
             body = b""
             if method == "GET" and response.status not in REDIRECT_STATUS and _is_textual(response.headers):
-                body = await read_capped(response.headers.get("content-encoding"), links.raw_chunks(response), body_limit)
+                body = await read_capped(response.headers.get("content-encoding"), response.raw_chunks(), body_limit)
         finally:
             response.release()  # a body read to its end gives the connection back; a cut one closes it
         return Answer(response.status, response.headers, body)

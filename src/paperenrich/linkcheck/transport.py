@@ -107,20 +107,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._total = max(0, total)
         self._guard = guard
         self._keepalive = keepalive
-        self._ssl = httpx.create_ssl_context()
+        self.ssl_context = httpx.create_ssl_context()  # the wire client (wire.py) shares it
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple, aiohttp.ClientTimeout] = {}
 
     def session(self) -> aiohttp.ClientSession:
-        """The aiohttp session under this transport (opened on first use), which the checker's
-        hot path also talks to directly (see `LinkSession`)."""
+        """The aiohttp session under this transport (opened on first use)."""
         if self._session is None:
             self._session = self._open()
         return self._session
 
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
-            limit=self._total, limit_per_host=self._per_host, ssl=self._ssl, keepalive_timeout=self._keepalive,
+            limit=self._total, limit_per_host=self._per_host, ssl=self.ssl_context, keepalive_timeout=self._keepalive,
             resolver=GuardedResolver() if self._guard else None,
             socket_factory=guarded_socket if self._guard else None,
         )
@@ -168,40 +167,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await session.close()
 
 
-class LinkSession:
-    """The checker's hot path: a plain GET or HEAD straight on the transport's aiohttp session.
-
-    Why: at 5,000 links, httpx's request building, URL merging and cookie jar (run on every
-    response, even one without Set-Cookie) cost about as much CPU as aiohttp's whole request.
-    Everything that makes a request safe is below this class and stays: the connector's address
-    guard on every connection (each redirect hop is a request of its own), aiohttp's silent
-    re-send off, the header-size limits, and errors mapped onto httpx's classes as above. The
-    caller bounds the whole answer in time and reads the body through its own size cap.
-    """
-
-    def __init__(self, transport: AiohttpTransport, connect_timeout: float | None):
-        self._transport = transport
-        # No read timeout per socket read: the caller's deadline covers the whole answer.
-        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout)
-
-    async def open(self, method: str, url: yarl.URL, headers: Mapping[str, str]) -> aiohttp.ClientResponse:
-        """The answer with its headers read; the caller reads (or not) the body and releases it."""
-        try:
-            return await self._transport.session().request(method, url, headers=headers, allow_redirects=False,
-                                                           timeout=self._timeout)
-        except _ERRORS as exc:
-            raise _mapped(exc) from exc
-
-    @staticmethod
-    async def raw_chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-        """The body as sent (not decoded: the session does not decompress)."""
-        try:
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                yield chunk
-        except _ERRORS as exc:
-            raise _mapped(exc) from exc
-
-
 class ChainCookies:
     """Cookies set during one link's redirect chain, sent on that chain's later hops only.
 
@@ -214,7 +179,8 @@ class ChainCookies:
     def __init__(self) -> None:
         self._jar: aiohttp.CookieJar | None = None
 
-    def take(self, response: aiohttp.ClientResponse) -> None:
+    def take(self, response) -> None:
+        """Keep what `response` (aiohttp's or wire's: headers, cookies, url) sets."""
         if "set-cookie" not in response.headers:
             return
         if self._jar is None:

@@ -1,0 +1,332 @@
+"""The checker's hot path: HTTP/1.1 GET and HEAD on asyncio, parsed by llhttp (httptools).
+
+Why not aiohttp's session here: at 5,000 links over 50 hosts, aiohttp's request machinery
+(request object, header merging, timers, connector bookkeeping) took about 0.17 ms of CPU per
+request and our process shares 2 cores with the server: the checker was CPU-bound. A link
+check needs one plain request on a kept-alive connection: its status line, its headers and at
+most the first bytes of the body. That is this module (see docs/design-notes.md).
+
+Every safety rule stays, at the connection that is really made: names are resolved here and a
+name with any non-public address is refused (transport.GuardedResolver's rule), the socket
+factory refuses a non-public address once more (IP literals included), headers are capped in
+size, the body is read in bounded chunks (the caller caps it), nothing is re-sent on its own,
+and errors become httpx's classes (as transport.py maps aiohttp's), so the engine tells DNS
+failures, refusals, TLS errors, resets and timeouts apart exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import socket
+import ssl
+import time
+from http.cookies import CookieError, SimpleCookie
+from typing import AsyncIterator, Mapping
+
+import aiohappyeyeballs
+import httptools
+import httpx
+import yarl
+from multidict import CIMultiDict
+
+from paperenrich.linkcheck.safety import ForbiddenAddress, is_forbidden_ip
+from paperenrich.linkcheck.transport import guarded_socket
+
+MAX_HEADER_BYTES = 64 * 1024  # status line and headers together (big cookies, long CSPs)
+_TOO_BIG = f"headers over {MAX_HEADER_BYTES} bytes"
+_BUFFERED = 256 * 1024  # body bytes held before the socket stops being read
+_DNS_TTL = 10.0  # s, as aiohttp's resolver cache
+_HAPPY_EYEBALLS = 0.25  # s before the next address is tried in parallel (RFC 8305, as aiohttp)
+
+
+class _Connection(asyncio.Protocol):
+    """One kept-alive connection, one request at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.idle_since = 0.0
+        self._response: WireResponse | None = None
+
+    # --- asyncio.Protocol ---
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        response = self._response
+        if response is None:  # nothing asked: a server talking out of turn
+            self.close()
+            return
+        try:
+            response.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            response.fail(httpx.RemoteProtocolError("the server switched protocols"))
+        except httptools.HttpParserError as exc:
+            too_big = response.header_size > MAX_HEADER_BYTES  # (raised by on_headers_complete)
+            response.fail(httpx.RemoteProtocolError(_TOO_BIG if too_big else f"malformed HTTP answer ({exc})"))
+        if not response.status:  # bounded as they arrive too: an endless header never completes
+            response.head_bytes += len(data)
+            if response.head_bytes > MAX_HEADER_BYTES:
+                response.fail(httpx.RemoteProtocolError(_TOO_BIG))
+        if response.failed:
+            self.close()
+        elif response.buffered > _BUFFERED and self.transport is not None:
+            self.transport.pause_reading()
+
+    def eof_received(self) -> bool:
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._response is not None:
+            self._response.connection_lost(exc)
+
+    # --- ours ---
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def begin(self, response: "WireResponse", request: bytes) -> None:
+        self._response = response
+        assert self.transport is not None
+        self.transport.write(request)
+
+    def end(self) -> None:
+        self._response = None
+
+    def resume(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
+
+
+class WireResponse:
+    """One answer: status and headers once `started`; the body through `raw_chunks`; `release`
+    gives the connection back (a body read to its end) or closes it (a body cut short)."""
+
+    def __init__(self, connection: _Connection, method: str, url: yarl.URL):
+        self.connection = connection
+        self.url = url
+        self.head = method == "HEAD"
+        self.parser = httptools.HttpResponseParser(self)
+        self.status = 0
+        self.reason = ""
+        self.headers: CIMultiDict[str] = CIMultiDict()
+        self.head_bytes = 0  # received before the headers were complete
+        self.header_size = 0  # of the headers themselves
+        self.started = connection.loop.create_future()
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self.buffered = 0
+        self._wakeup: asyncio.Future | None = None
+        self.complete = False
+        self.keep_alive = False  # read when the answer ends (llhttp forgets it after)
+        self.failed: BaseException | None = None
+
+    # --- httptools callbacks ---
+    def on_status(self, reason: bytes) -> None:  # the reason phrase ("OK")
+        self.reason = reason.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:  # one whole header (httptools joins the parts)
+        self.header_size += len(name) + len(value) + 4
+        self.headers.add(name.decode("latin-1"), value.decode("latin-1"))
+
+    def on_headers_complete(self) -> None:
+        if self.header_size > MAX_HEADER_BYTES:
+            raise ValueError(_TOO_BIG)
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:  # 100 Continue, 103 Early Hints: the answer is still to come
+            self.headers = CIMultiDict()
+            return
+        self.status = status
+        if not self.started.done():
+            self.started.set_result(None)
+        if self.head:  # no body follows, whatever Content-Length says
+            self._finish()
+
+    def on_body(self, body: bytes) -> None:
+        if self.complete:
+            return
+        self._chunks.append(body)
+        self.buffered += len(body)
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        if self.status:  # not the end of a 1xx
+            self._finish()
+
+    # --- state ---
+    def _finish(self) -> None:
+        if not self.complete:
+            self.complete = True
+            self.keep_alive = self.parser.should_keep_alive()
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def fail(self, exc: BaseException) -> None:
+        if self.failed is None and not self.complete:
+            self.failed = exc
+            if not self.started.done():
+                self.started.set_exception(exc)
+                self.started.exception()  # retrieved here; raised again to whoever awaits it
+            self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.complete:
+            return
+        if self.status and _no_length(self.headers):
+            self._finish()  # a body delimited by the end of the connection (not kept alive: closed)
+            return
+        self.fail(httpx.ReadError(f"connection closed by the server ({exc})" if exc else "connection closed by the server"))
+
+    # --- the caller's side ---
+    async def raw_chunks(self) -> AsyncIterator[bytes]:
+        """The body as sent (chunked framing removed, no decoding)."""
+        while True:
+            if self._chunks:
+                chunk = self._chunks.popleft()
+                self.buffered -= len(chunk)
+                if self.buffered <= _BUFFERED // 2:
+                    self.connection.resume()
+                yield chunk
+                continue
+            if self.failed is not None:
+                raise self.failed
+            if self.complete:
+                return
+            self._wakeup = self.connection.loop.create_future()
+            await self._wakeup
+            self._wakeup = None
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        jar: SimpleCookie = SimpleCookie()
+        for value in self.headers.getall("set-cookie", ()):
+            try:
+                jar.load(value)
+            except CookieError:
+                pass  # one malformed cookie does not spoil the others
+        return jar
+
+    def release(self) -> None:
+        """Done with the answer: the connection goes back to the pool if it can carry another."""
+        connection = self.connection
+        connection.end()
+        if self.complete and self.failed is None and self.keep_alive and not connection.closed:
+            connection.idle_since = time.monotonic()
+            self.pool.append(connection)
+        else:
+            connection.close()
+
+    pool: list[_Connection]  # set by the client: where the connection goes back
+
+
+def _no_length(headers: CIMultiDict[str]) -> bool:
+    return "content-length" not in headers and "chunked" not in headers.get("transfer-encoding", "").lower()
+
+
+class WireClient:
+    """Kept-alive connections per (scheme, host, port); the engine's semaphores bound how many
+    are in use (per host and overall), so the pool itself has no limits to enforce."""
+
+    def __init__(self, *, guard: bool, ssl_context: ssl.SSLContext, connect_timeout: float | None, keepalive: float = 5.0):
+        self._guard = guard
+        self._ssl = ssl_context
+        self._connect_timeout = connect_timeout
+        self._keepalive = keepalive
+        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._dns: dict[tuple[str, int], tuple[float, list]] = {}
+        self._all: set[_Connection] = set()
+
+    async def open(self, method: str, url: yarl.URL, headers: Mapping[str, str]) -> WireResponse:
+        """Send the request; return once the status and headers are in. The caller bounds the
+        time, reads the body (or not) and calls `release`."""
+        if url.scheme not in ("http", "https") or not url.raw_host:
+            raise httpx.UnsupportedProtocol(f"not an http(s) URL: {url}")
+        key = (url.scheme, url.raw_host, url.port or 0)
+        pool = self._idle.setdefault(key, [])
+        connection = self._reuse(pool)
+        if connection is None:
+            connection = await self._connect(url)
+        response = WireResponse(connection, method, url)
+        response.pool = pool
+        try:
+            connection.begin(response, _request_bytes(method, url, headers))
+            await response.started
+        except BaseException:
+            connection.end()
+            connection.close()  # cancelled (the deadline) or failed: this connection is done
+            raise
+        return response
+
+    def _reuse(self, pool: list[_Connection]) -> _Connection | None:
+        now = time.monotonic()
+        while pool:
+            connection = pool.pop()
+            if not connection.closed and now - connection.idle_since < self._keepalive:
+                return connection
+            connection.close()
+        return None
+
+    async def _addresses(self, host: str, port: int) -> list:
+        cached = self._dns.get((host, port))
+        if cached is not None and time.monotonic() - cached[0] < _DNS_TTL:
+            return cached[1]
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpx.ConnectError(f"DNS lookup failed: {exc}") from exc
+        if self._guard:
+            refused = [info[4][0] for info in infos if is_forbidden_ip(str(info[4][0]))]
+            if refused:
+                cause = ForbiddenAddress(f"{host} resolves to non-public address {refused[0]}")
+                raise httpx.ConnectError(str(cause)) from cause
+        self._dns[(host, port)] = (time.monotonic(), infos)
+        return infos
+
+    async def _connect(self, url: yarl.URL) -> _Connection:
+        loop = asyncio.get_running_loop()
+        host, port = url.raw_host, url.port or (443 if url.scheme == "https" else 80)
+        tls = self._ssl if url.scheme == "https" else None
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                infos = await self._addresses(host.strip("[]"), port)
+                sock = await aiohappyeyeballs.start_connection(
+                    infos, happy_eyeballs_delay=_HAPPY_EYEBALLS, interleave=1,
+                    socket_factory=guarded_socket if self._guard else None)
+                try:
+                    _, connection = await loop.create_connection(
+                        lambda: _Connection(loop), sock=sock, ssl=tls, server_hostname=host.strip("[]") if tls else None)
+                except BaseException:
+                    sock.close()
+                    raise
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout(f"no connection to {host}:{port} within {self._connect_timeout:g} s") from exc
+        except httpx.HTTPError:
+            raise
+        except (OSError, ssl.SSLError) as exc:
+            raise httpx.ConnectError(f"{type(exc).__name__}: {exc}") from exc
+        self._all.add(connection)
+        return connection
+
+    async def aclose(self) -> None:
+        for connection in self._all:
+            connection.close()
+        self._all.clear()
+        self._idle.clear()
+
+
+def _request_bytes(method: str, url: yarl.URL, headers: Mapping[str, str]) -> bytes:
+    lines = [f"{method} {url.raw_path_qs} HTTP/1.1", f"Host: {url.host_port_subcomponent}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if any("\r" in line or "\n" in line for line in lines):  # no value may start a header of its own
+        raise httpx.LocalProtocolError("a request header holds a line break")
+    try:
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise httpx.LocalProtocolError(f"a request header is not Latin-1 ({exc})") from None
