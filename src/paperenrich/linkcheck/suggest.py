@@ -37,7 +37,8 @@ def suggest(url: str, status: str, final_url: str | None = None, redirect_codes:
             and all(code in PERMANENT_REDIRECTS for code in redirect_codes) and fit_redirect_target(url, final_url)):
         candidate = final_url
     candidate = clean_url(candidate)
-    if "arxiv.org" in host_of(candidate) and "/pdf/" in urlsplit(candidate).path:
+    # (the substring test first: it is implied by the host test and spares most links a parse)
+    if "arxiv.org" in candidate.lower() and "arxiv.org" in host_of(candidate) and "/pdf/" in urlsplit(candidate).path:
         candidate = arxiv_abs_url(candidate) or candidate
     candidate = upgrade_https(candidate)
     return candidate if candidate != url.strip() else None

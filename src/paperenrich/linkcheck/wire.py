@@ -56,7 +56,7 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         response = self._response
-        if response is None:  # nothing asked: a server talking out of turn
+        if response is None or response.complete:  # nothing asked, or past the answer: out of turn
             self.close()
             return
         try:
