@@ -4,17 +4,22 @@
 from __future__ import annotations
 
 import asyncio
+from unittest import mock
+from urllib.parse import urlsplit
 
 import httpx
 import yarl
 from hypothesis import given, settings, strategies as st
 
 from paperenrich.config import Settings
-from paperenrich.linkcheck.engine import Checker, build_client, plain_host, precheck, request_target
+from paperenrich.linkcheck import engine
+from paperenrich.linkcheck.engine import Checker, build_client, plain_host, plain_url, precheck, request_target
 
 # Characters around and inside the plain form, so that both sides of its edges are generated.
-_HOSTS = st.text("abcxyzABC019.-_", min_size=1, max_size=12)
-_TAIL = st.text("abcXYZ019-._~!$&'()*+,;=:@/?#%[] \"<>^`{|}éfF", max_size=30)
+_HOSTS = st.one_of(st.text("abcxyzABC019.-_", min_size=1, max_size=12),
+                   st.sampled_from(["10.0.0.1", "127.0.0.1", "8.8.8.8", "169.254.169.254", "0", "1.2.3"]))
+_TAIL = st.one_of(st.text("abcXYZ019-._~!$&'()*+,;=:@/?#%[] \"<>^`{|}éfF", max_size=30),
+                  st.sampled_from(["/a%2541", "/x.pdf", "/%7e/q.zip?x=1", "/a/./b", "#frag"]))
 
 
 @settings(max_examples=3000, deadline=None)
@@ -28,6 +33,12 @@ def test_a_plain_url_is_sent_as_httpx_sends_it(scheme, host, port, tail):
     parsed = httpx.URL(url)  # a plain URL is one httpx accepts...
     assert found == parsed.host
     assert _sent(request_target(url)) == _sent(yarl.URL(str(parsed), encoded=True))  # ...and sends unchanged
+    assert plain_url(url)[1] == urlsplit(url).path  # (the path the method is chosen by)
+    for allow_private in (False, True):  # and precheck's shortcut gives the long way's verdict
+        settings = Settings(allow_private=allow_private)
+        with mock.patch.object(engine, "plain_url", lambda _url: None):
+            long_way = precheck(url, settings, (), ())
+        assert precheck(url, settings, (), ()) == long_way
 
 
 def _sent(url: yarl.URL) -> tuple:

@@ -56,7 +56,7 @@ def run(script):
         server = Scripted()
         listener = await asyncio.start_server(server.serve, "127.0.0.1", 0)
         port = listener.sockets[0].getsockname()[1]
-        client = WireClient(guard=False, ssl_context=ssl.create_default_context(), connect_timeout=2.0)
+        client = WireClient(guard=False, tls_context=ssl.create_default_context, connect_timeout=2.0)
         try:
             async with asyncio.timeout(10):
                 return await script(client, f"http://127.0.0.1:{port}", server)
@@ -117,7 +117,7 @@ def test_broken_answers_raise_the_classes_the_engine_classifies(path, kind, word
 
 def test_the_guard_refuses_a_name_with_a_private_address_before_connecting():
     async def main():
-        client = WireClient(guard=True, ssl_context=ssl.create_default_context(), connect_timeout=2.0)
+        client = WireClient(guard=True, tls_context=ssl.create_default_context, connect_timeout=2.0)
         try:
             with pytest.raises(httpx.ConnectError) as caught:
                 await client.open("GET", yarl.URL("http://localhost:9/x"), {})

@@ -19,8 +19,10 @@ covered at the connection that is really made.
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
-from typing import AsyncIterator, Mapping
+import ssl
+from typing import AsyncIterator
 
 import aiohttp
 import httpx
@@ -107,9 +109,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._total = max(0, total)
         self._guard = guard
         self._keepalive = keepalive
-        self.ssl_context = httpx.create_ssl_context()  # the wire client (wire.py) shares it
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple, aiohttp.ClientTimeout] = {}
+
+    @functools.cached_property
+    def ssl_context(self) -> ssl.SSLContext:
+        """Made on first use (loading the CA bundle takes tens of ms); wire.py's client shares it."""
+        return httpx.create_ssl_context()
 
     def session(self) -> aiohttp.ClientSession:
         """The aiohttp session under this transport (opened on first use)."""

@@ -22,7 +22,7 @@ import socket
 import ssl
 import time
 from http.cookies import CookieError, SimpleCookie
-from typing import AsyncIterator, Mapping
+from typing import AsyncIterator, Callable, Mapping
 
 import aiohappyeyeballs
 import httptools
@@ -233,9 +233,10 @@ class WireClient:
     """Kept-alive connections per (scheme, host, port); the engine's semaphores bound how many
     are in use (per host and overall), so the pool itself has no limits to enforce."""
 
-    def __init__(self, *, guard: bool, ssl_context: ssl.SSLContext, connect_timeout: float | None, keepalive: float = 5.0):
+    def __init__(self, *, guard: bool, tls_context: Callable[[], ssl.SSLContext], connect_timeout: float | None,
+                 keepalive: float = 5.0):
         self._guard = guard
-        self._ssl = ssl_context
+        self._tls_context = tls_context  # called at the first https connection
         self._connect_timeout = connect_timeout
         self._keepalive = keepalive
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
@@ -292,7 +293,7 @@ class WireClient:
     async def _connect(self, url: yarl.URL) -> _Connection:
         loop = asyncio.get_running_loop()
         host, port = url.raw_host, url.port or (443 if url.scheme == "https" else 80)
-        tls = self._ssl if url.scheme == "https" else None
+        tls = self._tls_context() if url.scheme == "https" else None
         try:
             async with asyncio.timeout(self._connect_timeout):
                 infos = await self._addresses(host.strip("[]"), port)
