@@ -141,3 +141,37 @@ def test_a_refused_connection_is_broken_and_request_heads_cannot_be_smuggled():
     assert head.startswith(b"GET /ok HTTP/1.1\r\nHost: 127.0.0.1:") and b"\r\nUser-Agent: t\r\n" in head
     with pytest.raises(httpx.LocalProtocolError):
         _request_bytes("GET", yarl.URL("http://a.org/"), {"X": "1\r\nEvil: yes"})
+
+
+def test_https_checks_the_certificate_for_the_name_asked():
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_tls)
+
+    async def main():
+        server = Scripted()
+        listener = await asyncio.start_server(server.serve, "127.0.0.1", 0, ssl=server_tls)
+        port = listener.sockets[0].getsockname()[1]
+        trusting = ssl.create_default_context()
+        ca.configure_trust(trusting)
+        clients = [WireClient(guard=False, tls_context=lambda context=context: context, connect_timeout=2.0)
+                   for context in (trusting, ssl.create_default_context())]
+        try:
+            async with asyncio.timeout(10):
+                ok = await fetch(clients[0], f"https://localhost:{port}/ok")
+                with pytest.raises(httpx.ConnectError) as untrusted:  # the system's CAs do not know ours
+                    await clients[1].open("GET", yarl.URL(f"https://localhost:{port}/ok"), {})
+                with pytest.raises(httpx.ConnectError) as wrong_name:  # a certificate for another name
+                    await clients[0].open("GET", yarl.URL(f"https://127.0.0.1:{port}/ok"), {})
+                return ok, untrusted.value, wrong_name.value
+        finally:
+            for client in clients:
+                await client.aclose()
+            listener.close()
+
+    ok, untrusted, wrong_name = asyncio.run(main())
+    assert ok == (200, b"hello")
+    for exc in (untrusted, wrong_name):
+        status, detail = _classify_exception(exc)
+        assert status == "broken" and detail.startswith("TLS error")
