@@ -468,7 +468,8 @@ def _clean_title(raw: str, a: Analysis) -> str:
             a.venue = a.venue or venue
             a.year = a.year or year
             t = t[: m.start()]
-        if (t.rstrip()[-1:].isdigit() or _VENUE_SUFFIX_END.search(t)) and (m := _TRAILING_VENUE.search(t)):
+        # (the suffix words are at most 10 letters: searched in the last 10, not tried at every position)
+        if (t.rstrip()[-1:].isdigit() or _VENUE_SUFFIX_END.search(t.rstrip()[-10:])) and (m := _TRAILING_VENUE.search(t)):
             venue, year = _venue_year(m.group(1))
             if venue and normalize_venue(venue.split(" ")[0]):
                 a.venue = a.venue or venue
@@ -484,7 +485,7 @@ def _clean_title(raw: str, a: Analysis) -> str:
     for opener, closer in ("()", "[]"):  # a stray closer left by broken link syntax ("Title)(url)")
         if t.endswith(closer) and t.count(closer) > t.count(opener):
             t = t[:-1].rstrip()
-    if (m := _CJK_AFTER_LATIN.search(t)) and len(t[:m.start()].split()) >= 3:
+    if not t.isascii() and (m := _CJK_AFTER_LATIN.search(t)) and len(t[:m.start()].split()) >= 3:  # (CJK is not ASCII)
         t = t[:m.start()].rstrip(" ,.;:，。；：")  # "ONLINE BAYESIAN ... MODELING 用贝叶斯的方法..." (transferlearning 2748)
     return t
 
