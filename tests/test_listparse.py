@@ -425,8 +425,9 @@ def test_titles_after_symbols_and_before_venue_phrases():
 
 
 def test_a_title_under_a_paper_header_with_a_broken_link_is_a_paper():
-    # ASAudio lines 170-190 and 208-212 (verbatim; the colgroup and the rows between left out): the "Paper" column names
-    # what its cells are, so a row whose link is a broken relative href is still a paper.
+    # ASAudio lines 170-190, 194-198 and 208-212 (verbatim; the colgroup and the rows between left out): the
+    # "Paper" column names what its cells are, so a row whose link is a broken relative href, or a
+    # journal's page with no paper path, is still a paper.
     rows = [
         '<table style="width: 100%; table-layout: fixed;">',
         "    <thead>",
@@ -451,12 +452,19 @@ def test_a_title_under_a_paper_header_with_a_broken_link_is_a_paper():
         "Link</center></a></td>",
         '           <td style="text-align: center;">-</td> ',
         "        </tr>",
+        "        <tr>",
+        '            <td style="overflow-wrap: break-word; hyphens: auto;" lang="en">Magnitude modeling of personalized'
+        " HRTF based on ear images and anthropometric measurements</td>",
+        '            <td><a href="https://www.mdpi.com/2076-3417/12/16/8155"><center>Link</center></a></td>',
+        '            <td style="text-align: center;">-</td>',
+        "        </tr>",
         "    </tbody>",
         "</table>",
     ]
     r = scan_text("\n".join(rows))
     assert [(e.line, e.title) for e in r.entries] == [
         (10, "HRTF personalization based on ear morphology"),
-        (15, "Modeling individual head-related transfer functions from sparse measurements using a convolutional neural network")]
+        (15, "Modeling individual head-related transfer functions from sparse measurements using a convolutional neural network"),
+        (20, "Magnitude modeling of personalized HRTF based on ear images and anthropometric measurements")]
     assert [link.url for link in r.entries[1].links] == [
         "8/2873496/Modeling-individual-head-related-transfer?redirectedFrom=fulltext"]

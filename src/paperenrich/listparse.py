@@ -948,7 +948,8 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             return "blog post or press page"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
-        if not paper_link and not labelled_paper:
+        if not paper_link and not labelled_paper and not (a.paper_column and len(title.split()) >= 4):
+            # (a "Paper" column's title with a journal's page: mdpi.com/2076-3417/12/16/8155, ASAudio line 194)
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"
