@@ -835,6 +835,11 @@ def _resource_title(title: str, http: list[Link]) -> bool:
         return False
     if not any(_PAPER_FILE.search(link.url) for link in http):
         return True
+    return _resource_word_at_end(title)
+
+
+def _resource_word_at_end(title: str) -> bool:
+    """A title that opens or closes on a resource word ("Thompson Sampling Slides", "... Handbook")."""
     words = re.findall(r"\w+", title)
     return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
 
@@ -844,13 +849,13 @@ def _has_paper_link(http: list[Link]) -> bool:
     return not ids_from_links(http).is_empty() or any(_PAPER_FILE.search(link.url) for link in http)
 
 
-# A file on a sharing service: as the link of a paper's title, the paper's PDF (transferlearning lines
-# 72-75 "[Visual Domain Adaptation: A Survey of Recent Advances](https://pan.baidu.com/s/1o8BR7Vc)",
-# 795 "[Domain adaptation via tranfer component analysis](https://mega.nz/#!JTwElLrL!...)").
 # A blog post or press page: a "blog" host or a blog/press/news path segment (eugeneyan lines 241, 367, 461).
 _BLOG_LINK = re.compile(r"^https?://(?:[^/?#]*blog[^/?#]*(?:[/?#]|$)|[^/?#]+/(?:[^?#]*/)?(?:blogs?|press|news)/)", re.I)
 # A link labelled as the item's paper: "([Paper](url))" beside a blog post's or a talk's title (eugeneyan).
 _PAPER_LABEL = re.compile(r"paper|pdf|full paper|preprint|paper link|pdf link")
+# A file on a sharing service: as the link of a paper's title, the paper's PDF (transferlearning lines
+# 72-75 "[Visual Domain Adaptation: A Survey of Recent Advances](https://pan.baidu.com/s/1o8BR7Vc)",
+# 795 "[Domain adaptation via tranfer component analysis](https://mega.nz/#!JTwElLrL!...)").
 _SHARED_FILE = re.compile(
     r"^https?://(?:pan\.baidu\.com/s/|mega\.nz/(?:#!|file/)|drive\.google\.com/(?:file/d/|open\?id=)|"
     r"(?:www\.)?dropbox\.com/(?:s|scl/fi)/)", re.I)
@@ -880,12 +885,6 @@ def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     if len([w for w in a.title.split() if not _VERSION.fullmatch(w)]) > 3:
         return False
     return not (a.venue and normalize_venue(a.venue))
-
-
-def _resource_word_at_end(title: str) -> bool:
-    """A title that opens or closes on a resource word ("Thompson Sampling Slides", "... Handbook")."""
-    words = re.findall(r"\w+", title)
-    return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
 
 
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
