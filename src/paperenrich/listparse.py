@@ -880,11 +880,9 @@ def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     (2024)", BradyFU line 490 "[**Introducing GPT-5**](openai.com) | OpenAI | 2025-08-07". A publication
     venue keeps it a paper ("20180428 CVPR-18 ...: [Deep Mutual Learning](github)", transferlearning
     line 1819), and so does any paper link (an ACM citation page, a Scholar search: `_PAPER_FILE`)."""
-    if not http or _has_paper_link(http):
+    if not http or len([w for w in a.title.split() if not _VERSION.fullmatch(w)]) > 3:
         return False
-    if len([w for w in a.title.split() if not _VERSION.fullmatch(w)]) > 3:
-        return False
-    return not (a.venue and normalize_venue(a.venue))
+    return not (a.venue and normalize_venue(a.venue)) and not _has_paper_link(http)
 
 
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
@@ -952,15 +950,16 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
             return "link to a web site, not to a paper"
-    if dated and not (a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty() and _reading_section(
-            section[-1] if section else ""):
+    # (the checks below run for most entries: the cheap, cached ones first)
+    if dated and _reading_section(section[-1] if section else "") and not (
+            a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty():
         # Dated by a year alone, under a heading that names what its items are: the year is the
         # edition's or the course's ("### Books" > "Structure and Interpretation of Computer Programs
         # - [MIT OCW](...spring-2005...)", "#### Lecture Notes" > "[Aspnes. Notes on Discrete Mathematics](u)
         # - Fall 2017 ...", mostafatouny lines 174, 325; "Selected Posts and Essays", 399, 407).
         return f"not a paper section ({section[-1]})"
-    if dated and not (a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty() and (
-            _RESOURCE_WORDS.search(a.title_tags) or _resource_word_at_end(title)):
+    if dated and (_RESOURCE_WORDS.search(a.title_tags) or _resource_word_at_end(title)) and not (
+            a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty():
         # Dated by an organisation and a year, named as slides, a handbook...: wzhe06 lines 59
         # "[[Recsys Intro] Recommender Systems Handbook (FRicci 2011)](pdf)", 60 "[[Recsys Intro slides] ...",
         # 81 "... at Airbnb Slides (Airbnb 2018)", 82 "[[Baidu slides] DNN in Baidu Ads (Baidu 2017)]".
