@@ -89,3 +89,47 @@ def test_verify_and_merge_read_records_without_the_network_layer():
     code = "import sys, paperenrich.verify, paperenrich.merge; print(sorted(m for m in ('httpx', 'paperenrich.http') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_lists_join_the_run_as_they_are_scanned(scholar_world, scholar_settings, monkeypatch):
+    import threading
+    import time
+
+    import paperenrich.listparse as listparse
+    from paperenrich.resolve import resolve_texts
+    from paperenrich.sources import s2 as s2_source
+
+    texts = [("- Attention Is All You Need (NeurIPS'17)\n", "a.md"),
+             ("- [vLLM](https://arxiv.org/abs/2309.06180) (SOSP'23)\n- Attention Is All You Need (NeurIPS'17)\n", "b.md"),
+             ("- A Paper Title That Nobody Has Ever Written About Anything (ICML'21)\n"
+              "- [Strata](https://arxiv.org/abs/2309.06180)\n", "c.md")]
+    scanned_at: dict[str, float] = {}
+    real_scan = listparse.scan_text
+
+    def slow_scan(text, source="<text>"):
+        if source != "a.md":
+            time.sleep(0.4)  # a long list: the run must not wait for it to start asking
+        scanned_at[source] = time.monotonic()
+        assert source == "a.md" or threading.current_thread() is not threading.main_thread()
+        return real_scan(text, source=source)
+
+    monkeypatch.setattr(listparse, "scan_text", slow_scan)
+    monkeypatch.setattr(s2_source, "TITLE_BATCH", 1)  # a full title batch as soon as one title waits
+    lists, stats = resolve_texts(texts, scholar_settings, show_progress=False)
+    assert [one.source for one in lists] == ["a.md", "b.md", "c.md"]
+    assert [[r.entry.line for r in one.resolutions] for one in lists] == [[1], [1, 2], [1, 2]]
+    papers = [[r.paper.title if r.paper else None for r in one.resolutions] for one in lists]
+    assert papers[0] == [papers[1][1]] and papers[0][0] and papers[2][0] is None and papers[1][0] == papers[2][1]
+    log = scholar_world.log
+    # The first list's title was asked for before the last list was scanned...
+    first = log.records()[0]
+    assert first.path.endswith("/paper/search/bulk") and first.start < scanned_at["c.md"]
+    # ...and the batches are still shared: the id both later lists link, asked once, in an id_list
+    # request and one S2 batch sent once every list had joined (a partial batch would cost one more;
+    # the other id_list is Attention's arXiv record, the follow-up of its S2 title match).
+    id_lists = [r for r in log.records(service="arxiv") if r.param("id_list")]
+    assert [r.param("id_list") for r in id_lists][0] == "2309.06180" and id_lists[0].start > scanned_at["c.md"]
+    assert sum("2309.06180" in r.param("id_list") for r in id_lists) == 1
+    batches = log.records(service="s2", path="/paper/batch")
+    assert len(batches) == 1 and batches[0].start > scanned_at["c.md"]
+    assert stats.outcomes["by_id"] == 2 and stats.outcomes["unresolved"] == 1

@@ -45,8 +45,9 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
 
-    def update(self, done: int, **counters: Any) -> None:
+    def update(self, done: int, *, of: int | None = None, **counters: Any) -> None:
+        """`done` of the total (`of`: a new total, when more work has joined since the start)."""
         if self._bar is None:
             return
         info = "  ".join(f"{name.replace('_', ' ')} {value}" for name, value in counters.items())
-        self._bar.update(self._task, completed=done, info=info)
+        self._bar.update(self._task, completed=done, info=info, **({"total": of} if of is not None else {}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, AsyncIterator
 
 from paperenrich.cache import Cache
 from paperenrich.config import Settings
@@ -47,28 +47,35 @@ def count_outcomes(resolutions: list[Resolution], stats: Stats) -> None:
 
 async def resolve_entries(entries: list[Entry], settings: Settings, *, cache: Cache | None = None,
                           overrides: Overrides | None = None, progress=None,
-                          clients: tuple[Any, Any] | None = None) -> tuple[list[Resolution], Stats]:
+                          clients: tuple[Any, Any] | None = None,
+                          more: AsyncIterator[list[Entry]] | None = None) -> tuple[list[Resolution], Stats]:
     """Every entry resolved (a paper) or not (a reason), in input order, and what it cost.
 
     `clients`: an (ArxivClient, S2Client) pair to use instead of building them (tests pass clients
-    over httpx.MockTransport)."""
+    over httpx.MockTransport). `more`: further entries (a list's, as it is scanned) that join the
+    run while it goes on; their resolutions follow `entries`' in the order given."""
     started = time.monotonic()
     own_cache = cache is None
     cache = cache or Cache(settings.cache_dir, enabled=settings.use_cache)
+    overrides = overrides or Overrides()
     try:
-        works = plan_work(entries, overrides or Overrides())
+        works = plan_work(entries, overrides)
         lookups = Lookups(cache, settings)
 
         def report() -> None:
             if progress is not None:
                 progress.update(
-                    sum(w.stage == "done" for w in works),
+                    sum(w.stage == "done" for w in works), of=len(works),
                     requests=sum(resolver.stats.requests.values()),
                     rate_limit_wait=f"{resolver.rate_wait():.0f}s",
                 )
 
+        async def more_works() -> AsyncIterator[list[Work]]:
+            async for batch in more:
+                yield plan_work(batch, overrides)
+
         resolver = Resolver(works, settings, lookups, report, clients=clients)
-        await resolver.run()
+        await resolver.run(more_works() if more is not None else None)
         resolutions = [_resolution(w, settings.offline) for w in works]
         stats = resolver.stats
         count_outcomes(resolutions, stats)
@@ -108,11 +115,24 @@ def resolve_texts(texts: list[tuple[str, str]], settings: Settings, *,
     from paperenrich.overrides import load_overrides
     from paperenrich.progress import Progress
 
-    scans = [scan_text(strip_additions(text), source=source) for text, source in texts]
-    entries = [e for scan in scans for e in scan.entries]
+    def scan(text: str, source: str) -> ScanResult:
+        return scan_text(strip_additions(text), source=source)
+
+    # The first list is scanned before the run; the others while it goes on (in a thread, while the
+    # lanes wait on the services' pace), so the first requests do not wait for the last list.
+    scans = [scan(*texts[0])] if texts else []
+
+    async def the_others() -> AsyncIterator[list[Entry]]:
+        for text, source in texts[1:]:
+            scans.append(await asyncio.to_thread(scan, text, source))
+            yield scans[-1].entries
+
     overrides = load_overrides(settings.overrides_file)
-    with Progress.for_stderr("resolving", len(entries), enabled=show_progress) as progress:
-        resolutions, stats = asyncio.run(resolve_entries(entries, settings, overrides=overrides, progress=progress))
+    first = scans[0].entries if scans else []
+    total = len(first) or int(len(texts) > 1)  # (the bar grows as the other lists join)
+    with Progress.for_stderr("resolving", total, enabled=show_progress) as progress:
+        resolutions, stats = asyncio.run(resolve_entries(first, settings, overrides=overrides, progress=progress,
+                                                         more=the_others() if len(texts) > 1 else None))
     out, start = [], 0
     for scan in scans:
         end = start + len(scan.entries)

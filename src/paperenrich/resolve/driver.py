@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 import httpx
 
@@ -303,7 +303,19 @@ class Resolver:
         return sum(p.waited for p in self.pacers)
 
     def _all_done(self) -> bool:
-        return all(w.stage == "done" for w in self.works)
+        return not self.board.more_coming and all(w.stage == "done" for w in self.works)
+
+    async def _feed(self, more: AsyncIterator[list[Work]]) -> None:
+        """Entries of lists still being scanned join the run as each list is ready."""
+        try:
+            async for works in more:
+                self.works.extend(works)
+                self.advance_all()
+                self._notify()
+        finally:
+            self.board.more_coming = False
+            self.advance_all()
+            self._notify()
 
     def _fail_lane_needs(self, lane: str) -> None:
         why = self.dead[lane]
@@ -324,11 +336,26 @@ class Resolver:
         self.pacers = [self.arxiv_client.pacer, self.s2_client.pacer]
         await asyncio.gather(self._lane("arxiv", lambda: plan_arxiv(self.board)), self._lane("s2", lambda: plan_s2(self.board)))
 
-    async def run(self) -> None:
+    async def run(self, more: AsyncIterator[list[Work]] | None = None) -> None:
+        """Drive every entry to `done`; `more` gives the entries of further lists as they are
+        scanned, so the first requests need not wait for the last list."""
+        feeder = None
+        if more is not None:
+            self.board.more_coming = True
+            feeder = asyncio.create_task(self._feed(more))
+        try:
+            await self._run()
+        finally:
+            if feeder is not None:
+                await feeder  # (done: the run ends only once every list has joined)
+
+    async def _run(self) -> None:
         self.advance_all()
         if self._all_done():
             return
         if self.settings.offline:
+            while self.board.more_coming:
+                await self._wait()
             self.dead = {"arxiv": "offline: not in cache", "s2": "offline: not in cache"}
             while not self._all_done():
                 for lane in ("arxiv", "s2"):

@@ -24,6 +24,7 @@ class Board:
     lookups: Lookups
     inflight: set[tuple[str, str]] = field(default_factory=set)
     bulk_supported: bool = True
+    more_coming: bool = False  # lists still being scanned will add entries
 
 
 def waiting(board: Board, ns: str, stages: tuple[str, ...]) -> list[str]:
@@ -45,14 +46,16 @@ def query_titles(board: Board) -> dict[str, str]:
 
 
 def upstream(board: Board, stages: tuple[str, ...]) -> bool:
-    return any(w.stage in stages for w in board.works)
+    """Some entry before these stages (or still to come) may add to a batch of a later one."""
+    return board.more_coming or any(w.stage in stages for w in board.works)
 
 # A plan is (namespace, keys, label); the label names the request kind in Stats.requests.
 # Follow-ups (the other service's record of a resolved paper) wait until a full batch is ready
 # or no entry upstream can add more, so they cost as few requests as the batch limits allow.
 def plan_arxiv(board: Board) -> Plan | None:
+    # Ids go as soon as they are known, in full batches while more lists are being scanned.
     ids = waiting(board, NS_ARXIV, ("ids",))
-    if ids:
+    if len(ids) >= ax.ID_BATCH or (ids and not board.more_coming):
         return NS_ARXIV, ids[: ax.ID_BATCH], "arxiv_id_list"
     # Titles before follow-ups: what arXiv does not find goes on to S2's one-title match, so a
     # title search holds up the other lane's last work; a follow-up holds up nothing. Titles wait
@@ -71,7 +74,7 @@ def plan_arxiv(board: Board) -> Plan | None:
 
 def plan_s2(board: Board) -> Plan | None:
     keys = waiting(board, NS_S2, ("ids",))
-    if keys:
+    if len(keys) >= s2.ID_BATCH or (keys and not board.more_coming):
         return NS_S2, keys[: s2.ID_BATCH], "s2_batch"
     follow = waiting(board, NS_S2, ("complete",))
     if len(follow) >= s2.ID_BATCH:
