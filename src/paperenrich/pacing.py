@@ -65,6 +65,7 @@ class LaneClock:
         self._db.execute("create table if not exists lane_times "
                          "(lane text primary key, next_at real not null, last_start real not null)")
         self._lock = threading.Lock()  # one connection, used from worker threads and the event loop
+        self.stamped = 0.0  # the wall-clock time of the latest start this process stamped
 
     def _update(self, lane: str, decide):
         """In one write transaction: read the lane's times, store what `decide(now, next_at,
@@ -103,6 +104,7 @@ class LaneClock:
             wait = last_start + interval - now
             if wait > START_SLACK:
                 return wait, next_at, last_start
+            self.stamped = now
             return 0.0, max(next_at, now + interval), now
 
         return self._update(lane, decide)
@@ -126,6 +128,7 @@ class SharedPacer(Pacer):
         super().__init__(interval=interval, concurrency=concurrency)
         self.clock = clock
         self.lane = lane
+        self.started_at = 0.0  # the stamp of this pacer's latest start: the time the lane counts from
 
     async def __aenter__(self) -> "SharedPacer":
         await self._sem.acquire()
@@ -139,6 +142,7 @@ class SharedPacer(Pacer):
                         await asyncio.sleep(delay)
                     wait = await asyncio.to_thread(self.clock.start, self.lane, self.interval)
                     if wait <= 0:
+                        self.started_at = self.clock.stamped  # (read under the lock: ours)
                         break
                     slot = time.time() + wait  # the request before ours started late: keep its interval
                 self.waited += time.monotonic() - asked
