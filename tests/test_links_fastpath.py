@@ -34,6 +34,7 @@ def test_a_plain_url_is_sent_as_httpx_sends_it(scheme, host, port, tail):
     assert found == parsed.host
     assert _sent(request_target(url)) == _sent(yarl.URL(str(parsed), encoded=True))  # ...and sends unchanged
     assert plain_url(url)[1] == urlsplit(url).path  # (the path the method is chosen by)
+    assert engine.host_key(url) == urlsplit(url).hostname  # (the host lane it is paced by)
     for allow_private in (False, True):  # and precheck's shortcut gives the long way's verdict
         settings = Settings(allow_private=allow_private)
         with mock.patch.object(engine, "plain_url", lambda _url: None):

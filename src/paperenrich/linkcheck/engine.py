@@ -139,8 +139,11 @@ class HostLane:
                 "head_refused": self.head_refused, "stopped": self.stopped, "statuses": dict(self.statuses)}
 
 
-@functools.lru_cache(maxsize=4096)  # asked several times per URL and per redirect hop
+@functools.lru_cache(maxsize=16384)  # asked several times per URL and per redirect hop
 def host_key(url: str) -> str:
+    plain = plain_url(url)
+    if plain is not None:
+        return plain[0]  # (lower case already, as urlsplit's hostname would give it)
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
@@ -161,7 +164,7 @@ _PLAIN_URL = re.compile(rf"https?://(?P<host>[a-z0-9.-]+)(?::(?P<port>[1-9][0-9]
                         rf"(?P<path>/{_PLAIN_CHAR}*)?(?:\?(?:{_PLAIN_CHAR}|\?)*)?(?:#(?:{_PLAIN_CHAR}|\?)*)?")
 
 
-@functools.lru_cache(maxsize=8192)  # asked in precheck, for the method and for the request
+@functools.lru_cache(maxsize=16384)  # asked for the host, in precheck, for the method and the request
 def plain_url(url: str) -> tuple[str, str] | None:
     """(host, raw path) of a URL in the plain form above, None for any other URL (httpx parses those)."""
     match = _PLAIN_URL.fullmatch(url)
@@ -177,7 +180,7 @@ def plain_host(url: str) -> str | None:
     return plain[0] if plain else None
 
 
-@functools.lru_cache(maxsize=8192)  # a URL is asked again on a retry or a HEAD repeated as GET
+@functools.lru_cache(maxsize=16384)  # a URL is asked again on a retry or a HEAD repeated as GET
 def request_target(url: str) -> yarl.URL:
     """The URL as sent: without credentials (never sent; aiohttp refuses them), encoded as httpx
     encodes it (the form precheck validated), and not re-quoted by yarl."""
