@@ -1,4 +1,4 @@
-"""The checking engine: one AsyncClient, a global concurrency limit, per-host lanes, retries.
+"""The checking engine: one client (requests through wire.py), a global limit, per-host lanes, retries.
 
 Per host (the URL's host name): at most `host_concurrency` requests at once and request starts
 at least `host_interval` apart (`http.Pacer`), both overridable per host in the config file;
@@ -49,8 +49,8 @@ from paperenrich.http import TRANSIENT_STATUS, Pacer, may_send_secret, retry_aft
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
-from paperenrich.linkcheck.transport import AiohttpTransport, ChainCookies
-from paperenrich.linkcheck.wire import WireClient
+from paperenrich.linkcheck.transport import AiohttpTransport
+from paperenrich.linkcheck.wire import ChainCookies, WireClient
 from paperenrich.model import LinkResult, LinkStatus, Place
 from paperenrich.urls import is_double_encoded, without_userinfo
 

@@ -172,30 +172,3 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             session, self._session = self._session, None
             await session.close()
 
-
-class ChainCookies:
-    """Cookies set during one link's redirect chain, sent on that chain's later hops only.
-
-    A consent or session cookie set before a redirect is often what the next hop looks for
-    (without it some sites redirect in a loop), but nothing is carried from one link to the
-    next, as a fresh browser would not. The jar (aiohttp's, with its domain and path rules) is
-    made only when a response sets a cookie, so the common answer costs nothing here.
-    """
-
-    def __init__(self) -> None:
-        self._jar: aiohttp.CookieJar | None = None
-
-    def take(self, response) -> None:
-        """Keep what `response` (aiohttp's or wire's: headers, cookies, url) sets."""
-        if "set-cookie" not in response.headers:
-            return
-        if self._jar is None:
-            self._jar = aiohttp.CookieJar(unsafe=True)  # unsafe: IP-literal hosts keep their cookies too
-        self._jar.update_cookies(response.cookies, response.url)
-
-    def header(self, url: yarl.URL) -> str | None:
-        """The Cookie header for a request to `url`, None when nothing applies."""
-        if self._jar is None:
-            return None
-        cookies = self._jar.filter_cookies(url)
-        return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values()) or None

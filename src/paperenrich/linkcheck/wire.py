@@ -25,6 +25,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import AsyncIterator, Callable, Mapping
 
 import aiohappyeyeballs
+import aiohttp
 import httptools
 import httpx
 import yarl
@@ -223,6 +224,33 @@ class WireResponse:
             connection.close()
 
     pool: list[_Connection]  # set by the client: where the connection goes back
+
+
+class ChainCookies:
+    """Cookies set during one link's redirect chain, sent on that chain's later hops only.
+
+    A consent or session cookie set before a redirect is often what the next hop looks for
+    (without it some sites redirect in a loop), but nothing is carried from one link to the
+    next, as a fresh browser would not. The jar (aiohttp's, with its domain and path rules) is
+    made only when a response sets a cookie, so the common answer costs nothing here.
+    """
+
+    def __init__(self) -> None:
+        self._jar: aiohttp.CookieJar | None = None
+
+    def take(self, response: WireResponse) -> None:
+        if "set-cookie" not in response.headers:
+            return
+        if self._jar is None:
+            self._jar = aiohttp.CookieJar(unsafe=True)  # unsafe: IP-literal hosts keep their cookies too
+        self._jar.update_cookies(response.cookies, response.url)
+
+    def header(self, url: yarl.URL) -> str | None:
+        """The Cookie header for a request to `url`, None when nothing applies."""
+        if self._jar is None:
+            return None
+        cookies = self._jar.filter_cookies(url)
+        return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values()) or None
 
 
 def _no_length(headers: CIMultiDict[str]) -> bool:
