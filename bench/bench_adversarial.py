@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from paperenrich.linkcheck.collect import iter_links  # noqa: E402
-from paperenrich.listparse import scan_text  # noqa: E402
+from paperenrich.scanner import scan_text  # noqa: E402
 
 BOUND_S = 1.0
 

@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
-from paperenrich.listparse import scan_text  # noqa: E402
+from paperenrich.scanner import scan_text  # noqa: E402
 from tests.emulator import ScholarWorld  # noqa: E402
 
 SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))

@@ -24,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from paperenrich.listparse import _MD, scan_text  # noqa: E402
+from paperenrich.scanner import scan_text
+from paperenrich.scanner.parse import _MD  # noqa: E402
 
 RATIO_BOUND = 2.5  # scan time / bare parse time, measured in the same run
 

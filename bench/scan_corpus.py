@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from paperenrich.listparse import scan_text  # noqa: E402
+from paperenrich.scanner import scan_text  # noqa: E402
 from paperenrich.titles import normalize_title  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "corpus_labels"

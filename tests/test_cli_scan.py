@@ -130,7 +130,7 @@ def test_a_parser_panic_is_a_one_line_input_error(monkeypatch):
     """markdown-it.rs panics arrive as pyo3's PanicException, a BaseException: never a traceback."""
     import pytest
 
-    from paperenrich import listparse
+    from paperenrich import scanner
     from paperenrich.errors import InputError
 
     class PanicException(BaseException):  # the name pyo3 gives its panic type
@@ -140,6 +140,6 @@ def test_a_parser_panic_is_a_one_line_input_error(monkeypatch):
         def tree(self, text):
             raise PanicException("byte index 3 is out of bounds")
 
-    monkeypatch.setattr(listparse, "_MD", Exploding())
+    monkeypatch.setattr(scanner, "_MD", Exploding())
     with pytest.raises(InputError, match="Markdown parser failed"):
-        listparse.scan_text("- A Paper Title (OSDI'22)\n", source="list.md")
+        scanner.scan_text("- A Paper Title (OSDI'22)\n", source="list.md")

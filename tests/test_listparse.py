@@ -4,7 +4,7 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 
 FORMATS = Path(__file__).parent / "data" / "scan_formats.md"
 

@@ -14,7 +14,7 @@ import pytest
 from paperenrich.sources import s2
 
 from paperenrich.errors import NetworkUnavailable
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 from paperenrich.resolve import enrich_list
 from tests.emulator.textnorm import fold
 

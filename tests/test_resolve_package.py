@@ -95,7 +95,7 @@ def test_lists_join_the_run_as_they_are_scanned(scholar_world, scholar_settings,
     import threading
     import time
 
-    import paperenrich.listparse as listparse
+    import paperenrich.scanner as scanner
     from paperenrich.resolve import resolve_texts
     from paperenrich.sources import s2 as s2_source
 
@@ -104,7 +104,7 @@ def test_lists_join_the_run_as_they_are_scanned(scholar_world, scholar_settings,
              ("- A Paper Title That Nobody Has Ever Written About Anything (ICML'21)\n"
               "- [Strata](https://arxiv.org/abs/2309.06180)\n", "c.md")]
     scanned_at: dict[str, float] = {}
-    real_scan = listparse.scan_text
+    real_scan = scanner.scan_text
 
     def slow_scan(text, source="<text>"):
         if source != "a.md":
@@ -113,7 +113,7 @@ def test_lists_join_the_run_as_they_are_scanned(scholar_world, scholar_settings,
         assert source == "a.md" or threading.current_thread() is not threading.main_thread()
         return real_scan(text, source=source)
 
-    monkeypatch.setattr(listparse, "scan_text", slow_scan)
+    monkeypatch.setattr(scanner, "scan_text", slow_scan)
     monkeypatch.setattr(s2_source, "TITLE_BATCH", 1)  # a full title batch as soon as one title waits
     lists, stats = resolve_texts(texts, scholar_settings, show_progress=False)
     assert [one.source for one in lists] == ["a.md", "b.md", "c.md"]

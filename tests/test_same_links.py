@@ -15,7 +15,7 @@ import pytest
 
 from paperenrich.export.markdown import _unescape, destinations_by_line, strip_additions
 from paperenrich.linkcheck.collect import iter_links
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 from paperenrich.markdown import Document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

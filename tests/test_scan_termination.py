@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from paperenrich.linkcheck.collect import iter_links
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 
 CORPUS = sorted((Path(__file__).resolve().parents[1].parent / "shared" / "lists").glob("*__*.md"))
 

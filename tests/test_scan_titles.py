@@ -1,7 +1,7 @@
 """Titles, venues and years of the entry forms issue 9 lists (the expected values are read off each
 input line): the title candidate scorer must pick the paper's title, not a name, badge or author list."""
 
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 
 
 def _one(line: str):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from paperenrich.listparse import scan_text
+from paperenrich.scanner import scan_text
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 

@@ -149,7 +149,7 @@ def scan(lists: Lists, settings: Settings | None = None) -> list[ScanResult]:
     """The paper entries of each list, with no network (except to fetch a list given as a URL)."""
     from paperenrich.export.markdown import strip_additions
     from paperenrich.listfile import is_list_url, read_list_file
-    from paperenrich.listparse import scan_text
+    from paperenrich.scanner import scan_text
 
     if _is_text(lists):
         return [scan_text(strip_additions(str(lists)), source=TEXT_SOURCE)]

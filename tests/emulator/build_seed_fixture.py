@@ -2,7 +2,7 @@
 
     python -m tests.emulator.build_seed_fixture
 
-Entries come from `paperenrich.listparse.scan_text`. From each entry's own text and links we
+Entries come from `paperenrich.scanner.scan_text`. From each entry's own text and links we
 keep the title, the arXiv id, the DOI, the ACL id, the venue and the year; everything else
 (authors, dates, citation counts, S2 ids) is generated deterministically and named in the
 record's `generated` list. The same paper in several lists (same arXiv id, DOI or title) is
@@ -84,7 +84,7 @@ def fake_authors(key: str) -> list[str]:
 
 def collect(seeds_dir: Path) -> list[dict]:
     """Seed entries merged into one dict per paper (first list, first line wins ties)."""
-    from paperenrich.listparse import scan_text
+    from paperenrich.scanner import scan_text
 
     papers: list[dict] = []
     by_id: dict[str, dict] = {}

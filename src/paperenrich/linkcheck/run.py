@@ -202,7 +202,7 @@ def _note_alternatives(results: list[LinkResult], texts: Mapping[str, str]) -> l
     if not any(r.status == LinkStatus.BLOCKED for r in results):
         return results  # (parsing the entries is only needed for blocked links)
     from paperenrich.ids import extract_ids
-    from paperenrich.listparse import scan_text
+    from paperenrich.scanner import scan_text
 
     by_url = {r.url: r for r in results}
     entry_of: dict[tuple[str, int], Any] = {}

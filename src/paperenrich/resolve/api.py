@@ -111,7 +111,7 @@ def resolve_texts(texts: list[tuple[str, str]], settings: Settings, *,
     The blocks a previous `fix --add` wrote are left out first: their authors and links are not the list's.
     """
     from paperenrich.export.markdown import strip_additions
-    from paperenrich.listparse import scan_text
+    from paperenrich.scanner import scan_text
     from paperenrich.overrides import load_overrides
     from paperenrich.progress import Progress
 
