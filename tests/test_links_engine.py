@@ -121,6 +121,18 @@ def test_global_concurrency_limit(web):
         assert slow.max_total_in_flight() == 3
 
 
+def test_global_slots_move_to_the_hosts_with_links_left(web):
+    # Workers are not tied to a host: once the small hosts are done, the big host is asked up
+    # to its own width (3), never past it or the global limit (4), and every link exactly once.
+    with WebHosts(4, latency=0.03, first_host=70) as slow:
+        urls = [slow.url(0, f"ok/{i}") for i in range(30)] + [slow.url(h, "ok/x") for h in (1, 2, 3)]
+        results, _ = run(urls, Settings(**{**FAST, "max_concurrency": 4, "host_concurrency": 3}))
+        assert all(r.status == "ok" for r in results.values()) and len(results) == 33
+        assert slow.max_in_flight(slow.hosts[0]) == 3
+        assert slow.max_total_in_flight() <= 4
+        assert len(slow.requests()) == 33
+
+
 def test_429_pauses_for_retry_after_slows_while_refused_then_recovers(web):
     url = web.url(5, "ratelimit/2/ra?retry_after=0.2")
     others = [web.url(5, f"ok/after-429-{i}") for i in range(4)]
