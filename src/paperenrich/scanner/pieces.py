@@ -261,8 +261,6 @@ def _display(pieces: list[Piece]) -> tuple[str, list[Span], list[Span]]:
     return "".join(parts), links, bold
 
 
-# The scanner ------------------------------------------------------------------------------------
-
 # Node names of inline content (anything else under a list item is a block).
 _INLINE_NODES = frozenset({"text", "text_special", "softbreak", "hardbreak", "link", "autolink", "image", "em",
                            "strong", "strikethrough", "code_inline", "html_inline"})
