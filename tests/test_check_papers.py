@@ -171,3 +171,50 @@ def test_a_service_that_cannot_be_asked_leaves_links_unverified_not_broken(schol
     results, _, pages = run(urls, settings)
     assert {r.status for r in results.values()} == {"error"} and pages.urls == []
     assert all("not verified" in r.detail for r in results.values())
+
+
+def test_pages_are_checked_while_the_arxiv_batches_wait_their_turn(scholar_settings, scholar_world):
+    # 250 arXiv ids are 3 id_list requests, one arXiv interval apart: the page links of the same
+    # list do not wait for them (checked one after the other, the page would come after all 3).
+    ids = [r.arxiv for r in scholar_world.corpus.records if r.arxiv][:250]
+    asked_before_page: list[int] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        asked_before_page.append(scholar_world.log.count(service="arxiv"))
+        return httpx.Response(200, headers={"Content-Type": "text/html"},
+                              stream=httpx.ByteStream(b"<html><head><title>A project page</title></head><body>code</body></html>"))
+
+    urls = [f"https://arxiv.org/abs/{i}" for i in ids] + ["https://project.example/paper"]
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(page)) as client:
+            return await check_urls({u: [Place("l.md", n + 1)] for n, u in enumerate(urls)},
+                                    scholar_settings.replace(use_cache=False), client)
+
+    results = {r.url: r for r in asyncio.run(go())}
+    assert scholar_world.log.count(service="arxiv") == 3
+    assert results["https://project.example/paper"].status == "ok" and len(asked_before_page) == 1
+    assert asked_before_page[0] < 3
+    assert all(results[u].status == "ok" and results[u].verified_by == "arxiv" for u in urls[:-1])
+
+
+def test_the_unparsed_host_test_agrees_with_the_full_claim(monkeypatch):
+    # claim_of skips URL parsing for hosts no service owns; on every link of the corpus lists and
+    # seeds (and a few odd forms) that shortcut may only say "no claim" where the full path does.
+    from pathlib import Path
+
+    from paperenrich.linkcheck import papers
+    from paperenrich.markdown import Document
+
+    shared = Path(__file__).resolve().parents[1].parent / "shared"
+    files = sorted(shared.glob("lists/*.md")) + sorted(shared.glob("seeds/*"))
+    if not files:
+        pytest.skip("../shared is not beside the repository")
+    urls = {link.url for f in files for link in Document(f.read_text(encoding="utf-8", errors="replace")).links}
+    urls |= {"http://ArXiv.org:443/abs/2101.00001", "https://arxiv.org./abs/2101.00001", "https://u@arxiv.org/abs/2101.00001",
+             "https://dl.acm.org:8443/doi/10.1145/1", "HTTPS://DOI.ORG/10.1145/x", "https://[::1]/abs/1",
+             "https://doi.org?x=/10.1/a", " https://arxiv.org/abs/2101.00001", "https://example.com/10.1145/3600006.3613165"}
+    shortcut = {u for u in urls if papers._unclaimed_host(u)}
+    assert len(shortcut) > 1000  # most links of a list are plain pages
+    monkeypatch.setattr(papers, "_unclaimed_host", lambda url: False)
+    assert {u: papers.claim_of(u) for u in shortcut if papers.claim_of(u) is not None} == {}

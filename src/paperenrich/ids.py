@@ -239,6 +239,14 @@ def _host_key(url: str) -> str | None:
     return rest[:slash].lower() if slash >= 0 else None
 
 
+ids_host = _host_key  # (for callers that ask whether a URL can carry an id before parsing it)
+
+
+def host_has_ids(host: str) -> bool:
+    """Whether some id pattern names this host (as `ids_host` gives it)."""
+    return host in _PATTERNS_BY_HOST
+
+
 # Pure, and one scan asks about each link several times (classification, then duplicates at the
 # end): the cache holds all the links of a long list (16,384 forgot the first ones of the 50,000-entry
 # bench list before its end, so each was read twice; ~150 bytes an entry). Ids is frozen.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from paperenrich.collector import paused_collector
 from paperenrich.markdown import Document
 from paperenrich.model import Place
 
@@ -24,9 +25,10 @@ def iter_links(text: str) -> Iterator[tuple[str, int]]:
 def collect_places(texts: dict[str, str]) -> dict[str, list[Place]]:
     """{file name: text} -> {url: [Place, ...]}, each distinct URL once, first-seen order."""
     places: dict[str, list[Place]] = {}
-    for name, text in texts.items():
-        for url, line in iter_links(text):
-            url = url.strip()
-            if url:
-                places.setdefault(url, []).append(Place(name, line))
+    with paused_collector():  # a big list's links and places make no cycles (a full collection: ~30 ms)
+        for name, text in texts.items():
+            for url, line in iter_links(text):
+                url = url.strip()
+                if url:
+                    places.setdefault(url, []).append(Place(name, line))
     return places

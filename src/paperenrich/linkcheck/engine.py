@@ -44,6 +44,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import yarl
 
+from paperenrich.collector import paused_collector
 from paperenrich.config import HostRule, Settings
 from paperenrich.http import TRANSIENT_STATUS, Pacer, may_send_secret, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
@@ -695,20 +696,17 @@ async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Set
 
     # As many workers as requests may run at once: more would only queue for the global slots.
     # A worker exits when every host with links left is at its width; those hosts' own workers finish them.
-    workers = [worker() for _ in range(min(sum(widths.values()), max(1, settings.max_concurrency)))]
-    everything = asyncio.ensure_future(asyncio.gather(*workers))
-    stop = asyncio.ensure_future(offline.wait())
-    collecting = gc.isenabled()
-    gc.disable()  # see GC_EVERY
-    try:
-        await asyncio.wait({everything, stop}, return_when=asyncio.FIRST_COMPLETED)
-    finally:  # offline, or the run itself was cancelled (Ctrl-C): end whatever still runs
-        for task in (everything, stop):
-            if not task.done():
-                task.cancel()
-        await asyncio.gather(everything, stop, return_exceptions=True)
-        if collecting:
-            gc.enable()
+    with paused_collector():  # see GC_EVERY
+        workers = [worker() for _ in range(min(sum(widths.values()), max(1, settings.max_concurrency)))]
+        everything = asyncio.ensure_future(asyncio.gather(*workers))
+        stop = asyncio.ensure_future(offline.wait())
+        try:
+            await asyncio.wait({everything, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # offline, or the run itself was cancelled (Ctrl-C): end whatever still runs
+            for task in (everything, stop):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(everything, stop, return_exceptions=True)
     if not offline.is_set():
         everything.result()  # a bug in a worker must show, not pass as "offline"
     for url, places in places_by_url.items():

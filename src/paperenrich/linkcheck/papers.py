@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from paperenrich.cache import Cache
 from paperenrich.config import Settings
 from paperenrich.http import Pacer, make_client
-from paperenrich.ids import ARXIV_ID, DOI_BODY, extract_ids
+from paperenrich.ids import ARXIV_ID, DOI_BODY, extract_ids, host_has_ids, ids_host
 from paperenrich.linkcheck.engine import precheck
 from paperenrich.linkcheck.suggest import suggest
 from paperenrich.model import LinkResult, LinkStatus, Place
@@ -48,6 +48,8 @@ class Claim:
 
 def claim_of(url: str) -> Claim | None:
     """The service that can judge `url`, or None when the link must be fetched."""
+    if _unclaimed_host(url):
+        return None
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
@@ -80,16 +82,37 @@ def claim_of(url: str) -> Claim | None:
     return None
 
 
+def _unclaimed_host(url: str) -> bool:
+    """A plain http(s) URL whose host no service owns and no id pattern names (most links of a
+    list): known without parsing the URL (a big list's links are each asked once)."""
+    if not url[:8].lower().startswith(("http://", "https://")):
+        return False
+    host = ids_host(url)
+    if host is None:
+        return False
+    name, colon, port = host.rpartition(":")
+    if colon and port.isdigit():
+        host = name  # (no id pattern names a port: with one, extract_ids finds nothing either)
+    return (not _NOT_PLAIN_HOST.search(host)
+            and host not in _ARXIV_HOSTS and host not in _DOI_HOSTS and not host_has_ids(host))
+
+
+_NOT_PLAIN_HOST = re.compile(r"[@:\[?#\\%\s]")  # userinfo, IPv6, a query, escapes: parsed in full
+
+
 def _result(url: str, places: Sequence[Place], status: LinkStatus, detail: str | None, service: str) -> LinkResult:
     return LinkResult(url=url, status=status, places=tuple(places), detail=detail, verified_by=service,
                       suggestion=suggest(url, status))
 
 
-async def verify_by_services(todo: Mapping[str, Sequence[Place]], settings: Settings, cache: Cache | None,
-                             on_result: Callable[[LinkResult], None], requests: dict[str, int]) -> dict[str, Sequence[Place]]:
-    """Judge every link of `todo` that a service owns (results to `on_result`); returns the rest,
-    for HTTP. `requests` receives how many requests each service was sent."""
-    claims: dict[str, dict[str, list[tuple[str, Claim]]]] = {"arxiv": {}, "doi": {}, "openreview": {}}
+Claims = dict[str, dict[str, list[tuple[str, Claim]]]]  # service -> id -> [(url, claim), ...]
+
+
+def split_by_owner(todo: Mapping[str, Sequence[Place]], settings: Settings,
+                   on_result: Callable[[LinkResult], None]) -> tuple[Claims, dict[str, Sequence[Place]]]:
+    """The links of `todo` a service owns (by service and id) and the rest, for HTTP. A malformed
+    arXiv id or DOI is `invalid` at once (given to `on_result`)."""
+    claims: Claims = {"arxiv": {}, "doi": {}, "openreview": {}}
     rest: dict[str, Sequence[Place]] = {}
     for url, places in todo.items():
         claim = None if settings.check_fragments and "#" in url else claim_of(url)
@@ -101,9 +124,15 @@ async def verify_by_services(todo: Mapping[str, Sequence[Place]], settings: Sett
             on_result(_result(url, places, LinkStatus.INVALID, claim.key, "arxiv" if "arXiv" in claim.key else "doi"))
         else:
             claims[claim.service].setdefault(claim.key, []).append((url, claim))
-    if not any(claims.values()):
-        return rest
+    return claims, rest
 
+
+async def verify_claims(claims: Claims, todo: Mapping[str, Sequence[Place]], settings: Settings, cache: Cache | None,
+                        on_result: Callable[[LinkResult], None], requests: dict[str, int]) -> None:
+    """Judge the claimed links by their services, in batches (results to `on_result`); `requests`
+    receives how many requests each service was sent."""
+    if not any(claims.values()):
+        return
     async with make_client(settings, timeout=settings.http_timeout) as client:
         lanes = []
         if claims["arxiv"]:
@@ -113,7 +142,6 @@ async def verify_by_services(todo: Mapping[str, Sequence[Place]], settings: Sett
         if claims["openreview"]:
             lanes.append(_openreview_lane(claims["openreview"], todo, settings, client, on_result, requests))
         await asyncio.gather(*lanes)
-    return rest
 
 
 def _failure(exc: BaseException, service: str) -> str:

@@ -164,11 +164,16 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
         own_client = client is None
         client = client or build_client(settings)
         try:
-            if settings.verify_by != "http":
-                from paperenrich.linkcheck.papers import verify_by_services
+            if settings.verify_by == "http":
+                lanes = await run_checks(todo, settings, client, arrived)
+            else:
+                from paperenrich.linkcheck.papers import split_by_owner, verify_claims
 
-                todo = await verify_by_services(todo, settings, cache, arrived, services)
-            lanes = await run_checks(todo, settings, client, arrived)
+                # The services' batches (arXiv: one request per 3 s) and the pages over HTTP at once:
+                # neither waits for the other.
+                claims, pages = split_by_owner(todo, settings, arrived)
+                lanes, _ = await asyncio.gather(run_checks(pages, settings, client, arrived),
+                                                verify_claims(claims, todo, settings, cache, arrived, services))
         finally:
             writer.flush()  # also on Ctrl-C or an error: what finished is kept
             if own_client:

@@ -145,6 +145,10 @@ class Document:
         src = self.text[s:e]
         if not src.endswith(")"):
             return s, s
+        # The common `[label](url)`: a destination with nothing to unescape, balance or stop at
+        # ends the source; the search below would find the same (a later "](" lies inside it).
+        if src.endswith("](" + url + ")") and not _AWKWARD_DESTINATION.search(url):
+            return e - 1 - len(url), e - 1
         # The destination follows the last "](" whose destination, read from there, ends the link.
         pos = src.rfind("](")
         while pos >= 0:
@@ -209,6 +213,7 @@ class Document:
 
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_AWKWARD_DESTINATION = re.compile(r"[\s()<\\&]")  # what _destination_end or the unescaping would read
 
 
 def _unescape(dest: str) -> str:

@@ -21,9 +21,9 @@ and lines nested deeper than any list needs are left out first (`_drop_deep_line
 
 from __future__ import annotations
 
-import gc
 import re
 
+from paperenrich.collector import paused_collector
 from paperenrich.errors import InputError
 from paperenrich.model import Entry, ScanResult, Skipped
 from paperenrich.scanner.duplicates import _mark_duplicates
@@ -58,9 +58,7 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     def scan() -> tuple[list[Entry], list[Skipped]]:
         # The tree's node objects and the entries hold no cycles, but their number sets off full
         # garbage collections that find nothing (a quarter of the scan time on the bench list).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collector():
             refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
             scanner = _Scanner(_Source(""))
             for start, end in _chunks(lines):
@@ -71,9 +69,6 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
                 del tree  # freed here, on the parse thread, before the next chunk
             drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
             return _mark_duplicates(drafts), sorted(scanner.skipped, key=lambda s: s.line)
-        finally:
-            if collecting:
-                gc.enable()
 
     try:
         entries, skipped = _parse_safely(text, scan)
