@@ -60,3 +60,18 @@ def _nested_links(entry, text, _cache={}):
         if other is not entry and entry.line <= other.line <= entry.end_line:
             inner |= {link.url for link in other.links}
     return inner
+
+
+@pytest.mark.parametrize("line, written", [
+    ("- [Paper](https://arxiv.org/abs/1706.03762)", "https://arxiv.org/abs/1706.03762"),
+    ("- [Paper](https://en.wikipedia.org/wiki/Go_(game)) text", "https://en.wikipedia.org/wiki/Go_(game)"),
+    ("- [Paper](https://x.org/a\\_b) and [b](https://x.org/c)", "https://x.org/a\\_b"),
+    ('- [Paper](https://x.org/p "a title")', "https://x.org/p"),
+    ("- [Paper](<https://x.org/p q>)", "https://x.org/p q"),
+    ("- [Paper](https://x.org/?a=1&amp;b=2)", "https://x.org/?a=1&amp;b=2"),
+    ("- [Paper]()", ""),
+])
+def test_a_link_destination_is_located_where_it_is_written(line, written):
+    # fix rewrites a link at these offsets: they must span the destination exactly as written
+    link = Document(line).links[0]
+    assert line[link.start:link.end] == written
