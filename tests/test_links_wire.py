@@ -112,6 +112,26 @@ def test_a_released_answer_is_freed_at_once_not_left_for_the_cyclic_collector():
             gc.enable()
 
 
+def test_the_first_requests_to_a_host_share_one_lookup_and_an_address_needs_none(monkeypatch):
+    lookups = []
+    resolve = asyncio.BaseEventLoop.getaddrinfo
+
+    async def counted(self, host, *args, **kwargs):
+        lookups.append(host)
+        return await resolve(self, host, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", counted)
+
+    async def script(client, base, server):
+        by_address = await asyncio.gather(*(fetch(client, base + "/ok") for _ in range(3)))
+        by_name = await asyncio.gather(*(fetch(client, base.replace("127.0.0.1", "localhost") + "/ok") for _ in range(6)))
+        return by_address, by_name
+
+    by_address, by_name = run(script)
+    assert by_address == [(200, b"hello")] * 3 and by_name == [(200, b"hello")] * 6
+    assert lookups == ["localhost"]  # six connections opened at once, one lookup; none for 127.0.0.1
+
+
 def test_an_informational_answer_is_skipped_and_a_body_may_end_with_the_connection():
     async def script(client, base, server):
         response = await client.open("GET", yarl.URL(base + "/early"), {})

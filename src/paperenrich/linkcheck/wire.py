@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import socket
 import ssl
 import time
@@ -31,7 +32,7 @@ import httpx
 import yarl
 from multidict import CIMultiDict
 
-from paperenrich.linkcheck.safety import ForbiddenAddress, is_forbidden_ip
+from paperenrich.linkcheck.safety import ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.transport import guarded_socket
 
 MAX_HEADER_BYTES = 64 * 1024  # status line and headers together (big cookies, long CSPs)
@@ -272,6 +273,7 @@ class WireClient:
         self._keepalive = keepalive
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._dns: dict[tuple[str, int], tuple[float, list]] = {}
+        self._lookups: dict[tuple[str, int], asyncio.Future] = {}
         self._all: set[_Connection] = set()
 
     async def open(self, method: str, url: yarl.URL, headers: Mapping[str, str]) -> WireResponse:
@@ -308,9 +310,25 @@ class WireClient:
         cached = self._dns.get((host, port))
         if cached is not None and time.monotonic() - cached[0] < _DNS_TTL:
             return cached[1]
-        loop = asyncio.get_running_loop()
+        # The first requests to a host all arrive before its first lookup ends: they share it
+        # (a host's 8 first connections were 8 lookups, each a trip to the resolver's thread).
+        lookup = self._lookups.get((host, port))
+        if lookup is None:
+            lookup = self._lookups[(host, port)] = asyncio.ensure_future(self._lookup(host, port))
+            lookup.add_done_callback(functools.partial(self._lookup_done, (host, port)))
+        return await asyncio.shield(lookup)  # one request's deadline does not cancel the others' lookup
+
+    def _lookup_done(self, key: tuple[str, int], lookup: asyncio.Future) -> None:
+        self._lookups.pop(key, None)
+        if not lookup.cancelled():
+            lookup.exception()  # (retrieved: every request that waited for it has raised it already)
+
+    async def _lookup(self, host: str, port: int) -> list:
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            if literal_ip(host):  # an address needs no resolver (nor its thread)
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+            else:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise httpx.ConnectError(f"DNS lookup failed: {exc}") from exc
         if self._guard:
