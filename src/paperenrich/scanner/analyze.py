@@ -60,6 +60,7 @@ _PAREN = re.compile(r"\(([^()]{2,80})\)")
 _TRAILING_VENUE = re.compile(r"\s*[,;–—]\s*([A-Za-z][\w&@/ .\-]{0,40}?\s*(?:[’'`]\d{2}|(?:19|20)\d{2}))"
                              r"(?:\s+(?:main|conference|paper|findings|long|short|oral|spotlight|poster|track))*\s*$", re.I)
 _VENUE_SUFFIX_END = re.compile(r"(?:conference|paper|findings|long|short|oral|spotlight|poster|track)\s*$", re.I)
+_SUFFIX_LAST_LETTERS = "ergstlkERGSTLK\u017f\u212a"  # (re.I: "ſ" matches "s", the Kelvin sign "k")
 
 
 # Reading one candidate --------------------------------------------------------------------------
@@ -114,6 +115,7 @@ def _drop_unclosed_tail(t: str) -> str:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w\"“'(\[{]+")  # "🌟 MME-Survey: ..." (BradyFU line 11)
+_NOT_LEADING_SYMBOL = "_\"“'([{"  # what \w (isalnum or "_") and the class above leave out
 # "Aaronson. ", "Fortnow & Homer. ", "Blum, et.al. ", and two names before a comma: "Aharonov & Vazirani, "
 # (mostafatouny lines 361, 370, 268, 362)
 _AUTHOR_PREFIX = re.compile(r"(?:[A-Z][\w'’\-]+\s){0,1}[A-Z][\w'’\-]+(?:(?:\s(?:&|and)\s[A-Z][\w'’\-]+|,?\set\.?\s?al)?\."
@@ -125,8 +127,14 @@ _BIBTEX_BRACES = re.compile(r"\{([^{}]*)\}")  # "{PRETZEL}: Opening the Black Bo
 
 
 def _clean_title(raw: str, a: Analysis) -> str:
-    t = " ".join(raw.replace("\n", " ").replace("（", "(").replace("）", ")").split())
-    t = _LEADING_SYMBOLS.sub("", _LEADING_NUMBER.sub("", t))
+    if not raw.isascii():  # (split() below splits at "\n" too)
+        raw = raw.replace("（", "(").replace("）", ")")
+    t = " ".join(raw.split())
+    # (each pattern needs its first character: a digit, or neither a word character nor an opener)
+    if t[:1].isdigit():
+        t = _LEADING_NUMBER.sub("", t)
+    if t and not (t[0].isalnum() or t[0] in _NOT_LEADING_SYMBOL):
+        t = _LEADING_SYMBOLS.sub("", t)
     while m := _BRACKET_TAG.match(t):
         a.title_tags = f"{a.title_tags} {m.group(1)}".strip()
         venue, year = _venue_year(m.group(1))
@@ -156,7 +164,10 @@ def _clean_title(raw: str, a: Analysis) -> str:
             a.year = a.year or year
             t = t[: m.start()]
         # (the suffix words are at most 10 letters: searched in the last 10, not tried at every position)
-        if (t.rstrip()[-1:].isdigit() or _VENUE_SUFFIX_END.search(t.rstrip()[-10:])) and (m := _TRAILING_VENUE.search(t)):
+        # (a suffix word ends the text on one of these letters, or on one that matches them ignoring case)
+        last = t.rstrip()[-1:]
+        if (last.isdigit() or (last in _SUFFIX_LAST_LETTERS and _VENUE_SUFFIX_END.search(t.rstrip()[-10:]))) and (
+                m := _TRAILING_VENUE.search(t)):
             venue, year = _venue_year(m.group(1))
             if venue and normalize_venue(venue.split(" ")[0]):
                 a.venue = a.venue or venue
@@ -192,6 +203,8 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
             a.venue = a.venue or venue
             a.year = a.year or year
             return
+    if not _TWO_DIGITS.search(rest):  # both patterns below need a year's two digits
+        return
     for m in _VENUE_IN_TEXT.finditer(rest):
         venue = normalize_venue(m.group(1))  # known venues only: free text is noisy
         if venue:
@@ -316,7 +329,7 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
                   bold_spans: list[Span]) -> _Candidate:
     """Candidates: the default (the link, bold run or text at the start), the other links and bold
     runs, quoted spans, a name joined with the text after its colon, an APA citation's title."""
-    if default.kind == "lead" and (first_bold := next((s for s in bold_spans if s.start > start), None)) and not any(
+    if default.kind == "lead" and bold_spans and (first_bold := next((s for s in bold_spans if s.start > start), None)) and not any(
             ch.isalnum() for ch in text[start:first_bold.start]):
         # only symbols before a bold title: "🌟 **MME-Survey: ...**  \narXiv 2025, [Paper](u)" (BradyFU line 11)
         default = _Candidate(first_bold.piece.text, first_bold.start, first_bold.end, "bold")
@@ -328,7 +341,7 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
     for s in bold_spans:
         if s.start > start:
             cands.append(_Candidate(s.piece.text, s.start, s.end, "bold"))
-    for m in _QUOTED.finditer(text, start):
+    for m in _QUOTED.finditer(text, start) if ('"' in text or "“" in text) else ():  # (a quote needs one)
         inside = any(s.start <= m.start() and m.end() <= s.end for s in link_spans + bold_spans)
         if len(m.group(1).split()) >= 3 and not inside:  # quotes inside a linked title are the title's
             # ("[“Can I Not Be Suicidal on a Sunday?”: Understanding ...](u)", idkaaa line 84)
@@ -343,7 +356,7 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
             rest = text[m.end():end].strip()
             if len(rest.split()) >= 2 and not _venue_only(rest.strip(" ,.;*_")):
                 cands.append(_Candidate(f"{default.raw.strip()}: {rest}", default.start, end, "joined"))
-    if default.kind == "lead" and (m := _APA.match(text, start)) and _APA_AUTHOR_START.match(text, start) and not any(
+    if default.kind == "lead" and _APA_AUTHOR_START.match(text, start) and (m := _APA.match(text, start)) and not any(
             m.start("title") <= s.start < m.end("title") for s in link_spans):  # a linked title is whole
         cands.append(_Candidate(m.group("title"), m.start("title"), m.end("title"), "cited", m.group("year")))
     if len(cands) == 1:

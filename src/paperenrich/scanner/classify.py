@@ -127,8 +127,11 @@ def _resource_title(title: str, http: list[Link]) -> bool:
 
 def _resource_word_at_end(title: str) -> bool:
     """A title that opens or closes on a resource word ("Thompson Sampling Slides", "... Handbook")."""
-    words = re.findall(r"\w+", title)
+    words = _WORD.findall(title)
     return bool(words) and bool(_RESOURCE_WORDS.fullmatch(words[0]) or _RESOURCE_WORDS.fullmatch(words[-1]))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _has_paper_link(http: list[Link]) -> bool:
@@ -167,9 +170,25 @@ def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     (2024)", BradyFU line 490 "[**Introducing GPT-5**](openai.com) | OpenAI | 2025-08-07". A publication
     venue keeps it a paper ("20180428 CVPR-18 ...: [Deep Mutual Learning](github)", transferlearning
     line 1819), and so does any paper link (an ACM citation page, a Scholar search: `_PAPER_FILE`)."""
-    if not http or len([w for w in a.title.split() if not _VERSION.fullmatch(w)]) > 3:
+    if not http or _more_than_three_words(a.title):
         return False
     return not (a.venue and normalize_venue(a.venue)) and not _has_paper_link(http)
+
+
+def _more_than_three_words(title: str) -> bool:
+    """More than three words that are not versions (it stops at the fourth: most titles have it)."""
+    count = 0
+    for word in title.split():
+        if not _VERSION.fullmatch(word):
+            count += 1
+            if count > 3:
+                return True
+    return False
+
+
+@lru_cache(maxsize=1024)  # every entry of a section asks the same
+def _news_section(heading: str) -> bool:
+    return bool(_NEWS_SECTION.match(heading))
 
 
 def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
@@ -199,7 +218,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "placeholder"
     if _in_table_of_contents(section):
         return "table of contents"
-    if section and _NEWS_SECTION.match(section[-1]):
+    if section and _news_section(section[-1]):
         return "news"  # "## 🔔 News": "2024-09-26 Our paper ... is accepted" (zjunlp 24-36, THUYimingLi 13)
     if _CHAPTER.match(title):
         return "book chapter"  # "Chapter 2: The Psychology of Everyday Actions" (idkaaa lines 25, 41, 47, 66)
@@ -245,7 +264,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         # - [MIT OCW](...spring-2005...)", "#### Lecture Notes" > "[Aspnes. Notes on Discrete Mathematics](u)
         # - Fall 2017 ...", mostafatouny lines 174, 325; "Selected Posts and Essays", 399, 407).
         return f"not a paper section ({section[-1]})"
-    if dated and (_RESOURCE_WORDS.search(a.title_tags) or _resource_word_at_end(title)) and not (
+    if dated and ((a.title_tags and _RESOURCE_WORDS.search(a.title_tags)) or _resource_word_at_end(title)) and not (
             a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty():
         # Dated by an organisation and a year, named as slides, a handbook...: wzhe06 lines 59
         # "[[Recsys Intro] Recommender Systems Handbook (FRicci 2011)](pdf)", 60 "[[Recsys Intro slides] ...",

@@ -49,6 +49,10 @@ def _papers_per_cell(cells: list[list[Piece]]) -> list[list[Piece]]:
     Best-Incremental-Learning lines 152-160), or [] for an ordinary row (one paper, whose title cell
     may still hold "Title<br>Authors"). A unit is a paper when one of its links carries a paper id
     or a paper's path (a PDF, /abs/, /doi/ ...), or is labelled "paper" or "pdf"."""
+    # (without a <br> in any cell, or with fewer than three units, the answer is []: it is known
+    # before the units' links are read, which most rows need not)
+    if not any(p.kind == "br" for cell in cells for p in cell):
+        return []
     units: list[list[Piece]] = []
     for cell in cells:
         unit: list[Piece] = []
@@ -59,6 +63,8 @@ def _papers_per_cell(cells: list[list[Piece]]) -> list[list[Piece]]:
                 unit = []
             else:
                 unit.append(piece)
+    if len(units) < 3:
+        return []
     papers = [u for u in units if not ids_from_links([Link(url=p.url, text=p.text) for p in u if p.kind == "link"]).is_empty()
               or any(p.kind == "link" and (_PAPER_FILE.search(p.url) or p.text.strip("[] ").lower() in ("paper", "pdf"))
                      for p in u)]

@@ -244,8 +244,15 @@ class _Scanner:
     def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
         if srcmap is None:  # a tight item's text: from its first to its last inline node
             # (the first and the last node that has a map; the ones between are not read)
-            first = next((m for k in kids if (m := k.srcmap)), None)
-            last = next((m for k in reversed(kids) if (m := k.srcmap)), None)
+            first = last = None
+            for k in kids:
+                if m := k.srcmap:
+                    first = m
+                    break
+            for k in reversed(kids) if first else ():  # (none has a map when the first has none)
+                if m := k.srcmap:
+                    last = m
+                    break
             # (never past the item: after a tab markdown-it.rs maps inline nodes a few bytes too far,
             # into the next line; Best-Incremental-Learning line 446)
             item_end = self.items[-1].end if self.items else None
