@@ -227,6 +227,8 @@ class _Scanner:
     def _item_blocks(kids: list[Node], names: list[str]) -> list:
         """A list item's children (and their names); in a tight list its text is not wrapped in a
         paragraph: wrap it."""
+        if names and _INLINE_NODES.issuperset(names):
+            return [("inline", kids)]  # (most items: their text alone, one run of inline nodes)
         out: list = []
         run: list[Node] = []
         for kid, name in zip(kids, names):
