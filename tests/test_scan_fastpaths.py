@@ -1,0 +1,89 @@
+"""The scanner's fast paths give what the general path gives (issue 9: pure speed changes).
+
+Each fast path skips work when a cheap test shows it cannot change the answer; these properties
+check the cheap test against the work it stands for, on generated text and on every line of the
+corpus lists and seeds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from paperenrich.ids import extract_ids
+from paperenrich.model import Entry, Link
+from paperenrich.scanner import analyze, classify
+from paperenrich.scanner.duplicates import _entry
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+LOCAL = Path(__file__).parent / "data" / "scan_formats.md"
+# Characters the fast paths care about: brackets, quotes, digits, case-folding oddities ("ſ", the
+# Kelvin sign), suffix words' letters, CJK, spaces of several kinds.
+_ALPHABET = st.sampled_from(list("aeKkSsſ\u212a()[]{}\"“”'.,;:|-–—0123456789 \t\n（）_$*`#用İ") +
+                            ["(ICML'21)", " 2021", "Conference", "Track", " et al", ", ", " and ", "paper", "v2"])
+_TEXT = st.lists(_ALPHABET, max_size=30).map("".join)
+
+
+def _corpus_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted((SHARED / "lists").glob("*.md")) + sorted((SHARED / "seeds").glob("*")) + [LOCAL]:
+        lines += path.read_text(encoding="utf-8", errors="replace").split("\n")
+    return lines
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TEXT)
+def test_each_guard_holds_whenever_its_pattern_matches(text: str) -> None:
+    for t in (text, text.strip(), text.rstrip()):
+        if analyze._LEADING_SYMBOLS.match(t):
+            assert not (t[0].isalnum() or t[0] in analyze._NOT_LEADING_SYMBOL)
+        if analyze._LEADING_NUMBER.match(t):
+            assert t[:1].isdigit()
+        r = t.rstrip()
+        if analyze._VENUE_SUFFIX_END.search(r[-10:]):
+            assert r[-1:] in analyze._SUFFIX_LAST_LETTERS
+        if analyze._VENUE_IN_TEXT.search(t) or analyze._DATE_YEAR.search(t):
+            assert analyze._TWO_DIGITS.search(t)
+        if analyze._QUOTED.search(t):
+            assert '"' in t or "“" in t
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_TEXT)
+def test_word_counting_that_stops_early_counts_the_same(text: str) -> None:
+    every = len([w for w in text.split() if not classify._VERSION.fullmatch(w)]) > 3
+    assert classify._more_than_three_words(text) == every
+
+
+@pytest.mark.skipif(not (SHARED / "lists").is_dir(), reason="../shared/lists not present")
+def test_guards_hold_on_every_corpus_line() -> None:
+    lines = _corpus_lines()
+    assert len(lines) > 10_000  # the corpus is there
+    for line in lines:
+        for t in (line, line.strip()):
+            r = t.rstrip()
+            assert not analyze._LEADING_SYMBOLS.match(t) or not (t[0].isalnum() or t[0] in analyze._NOT_LEADING_SYMBOL)
+            assert not analyze._VENUE_SUFFIX_END.search(r[-10:]) or r[-1:] in analyze._SUFFIX_LAST_LETTERS
+            assert not (analyze._VENUE_IN_TEXT.search(t) or analyze._DATE_YEAR.search(t)) or analyze._TWO_DIGITS.search(t)
+            assert (len([w for w in t.split() if not classify._VERSION.fullmatch(w)]) > 3) == classify._more_than_three_words(t)
+
+
+def test_an_entry_built_without_init_is_the_same_entry() -> None:
+    links = (Link("https://arxiv.org/abs/2309.06180", "paper"),)
+    args = (3, 4, ("Papers", "Serving"), "Efficient Memory Management", "SOSP", 2023, links,
+            extract_ids(links[0].url), None, "bullet")
+    fast, plain = _entry(*args), Entry(*args)
+    assert fast == plain and repr(fast) == repr(plain) and hash(fast) == hash(plain)
+    assert fast.to_dict() == plain.to_dict() and list(vars(fast)) == list(vars(plain))
+    assert [f for f in Entry.__dataclass_fields__] == [  # _entry sets exactly these, in this order
+        "line", "end_line", "section", "title", "venue", "year", "links", "ids", "duplicate_of", "kind"]
+    assert not hasattr(Entry, "__post_init__")
+
+
+def test_the_word_pattern_is_the_one_resource_words_are_read_with() -> None:
+    # (the first and last words: the same list re.findall(r"\w+", ...) gave)
+    for title in ("Thompson Sampling Slides", "  ...Handbook of X!", "", "用贝 Video"):
+        assert classify._WORD.findall(title) == re.findall(r"\w+", title)
