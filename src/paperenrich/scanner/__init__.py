@@ -58,17 +58,10 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     def scan() -> tuple[list[Entry], list[Skipped]]:
         # The tree's node objects and the entries hold no cycles, but their number sets off full
         # garbage collections that find nothing (a quarter of the scan time on the bench list).
+        # (The walk's own objects are freed when _walk returns, before the collector resumes: the
+        # collection that resumption sets off then looks at the entries alone.)
         with paused_collector():
-            refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
-            scanner = _Scanner(_Source(""))
-            for start, end in _chunks(lines):
-                chunk = "\n".join(lines[start:end])
-                scanner.src = _Source(chunk, line_offset=start, ref_lines=refs)
-                tree = _MD.tree(_with_references(chunk, refs))
-                scanner.run(tree.children)
-                del tree  # freed here, on the parse thread, before the next chunk
-            drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
-            return _mark_duplicates(drafts), sorted(scanner.skipped, key=lambda s: s.line)
+            return _walk(lines)
 
     try:
         entries, skipped = _parse_safely(text, scan)
@@ -82,3 +75,17 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
         raise InputError(f"{source}: the Markdown parser failed on this input ({exc})") from None
     skipped = sorted(skipped + dropped, key=lambda s: s.line) if dropped else skipped
     return ScanResult(source=source, entries=tuple(entries), skipped=tuple(skipped))
+
+
+def _walk(lines: list[str]) -> tuple[list[Entry], list[Skipped]]:
+    """The entries and skipped items of the text's lines, parsed chunk by chunk."""
+    refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
+    scanner = _Scanner(_Source(""))
+    for start, end in _chunks(lines):
+        chunk = "\n".join(lines[start:end])
+        scanner.src = _Source(chunk, line_offset=start, ref_lines=refs)
+        tree = _MD.tree(_with_references(chunk, refs))
+        scanner.run(tree.children)
+        del tree  # freed here, on the parse thread, before the next chunk
+    drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
+    return _mark_duplicates(drafts), sorted(scanner.skipped, key=lambda s: s.line)
