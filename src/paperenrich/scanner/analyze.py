@@ -135,7 +135,7 @@ def _clean_title(raw: str, a: Analysis) -> str:
         t = _LEADING_NUMBER.sub("", t)
     if t and not (t[0].isalnum() or t[0] in _NOT_LEADING_SYMBOL):
         t = _LEADING_SYMBOLS.sub("", t)
-    while m := _BRACKET_TAG.match(t):
+    while t[:1] == "[" and (m := _BRACKET_TAG.match(t)):
         a.title_tags = f"{a.title_tags} {m.group(1)}".strip()
         venue, year = _venue_year(m.group(1))
         if year is None and len(m.group(1).split()) > 1:
@@ -146,9 +146,11 @@ def _clean_title(raw: str, a: Analysis) -> str:
         t = _BIBTEX_BRACES.sub(r"\1", t)
     for _ in range(6):
         before = t
-        t = _drop_unclosed_tail(t) if t.count("(") > t.count(")") or t.count("[") > t.count("]") else t
+        if ("(" in t and t.count("(") > t.count(")")) or ("[" in t and t.count("[") > t.count("]")):
+            t = _drop_unclosed_tail(t)
         # Each trailing pattern ends with a ")", a "]" or a digit: others are not searched.
-        if t.rstrip().endswith(")") and (m := _TRAILING_PAREN.search(t)):
+        last = t.rstrip()[-1:]
+        if last == ")" and (m := _TRAILING_PAREN.search(t)):
             content = m.group(1).strip()
             venue, year = _venue_year(content)
             low = content.lower()
@@ -156,16 +158,18 @@ def _clean_title(raw: str, a: Analysis) -> str:
                 a.venue = a.venue or venue
                 a.year = a.year or year
                 t = t[: m.start()]
+                last = t.rstrip()[-1:]
             elif content.startswith("`") and content.endswith("`"):
                 t = t[: m.start()]  # a trailing code-name annotation like (`PAI`)
-        if t.rstrip().endswith("]") and (m := _TRAILING_BRACKET.search(t)):
+                last = t.rstrip()[-1:]
+        if last == "]" and (m := _TRAILING_BRACKET.search(t)):
             venue, year = _venue_year(m.group(1))
             a.venue = a.venue or venue
             a.year = a.year or year
             t = t[: m.start()]
+            last = t.rstrip()[-1:]
         # (the suffix words are at most 10 letters: searched in the last 10, not tried at every position)
         # (a suffix word ends the text on one of these letters, or on one that matches them ignoring case)
-        last = t.rstrip()[-1:]
         if (last.isdigit() or (last in _SUFFIX_LAST_LETTERS and _VENUE_SUFFIX_END.search(t.rstrip()[-10:]))) and (
                 m := _TRAILING_VENUE.search(t)):
             venue, year = _venue_year(m.group(1))
@@ -180,9 +184,11 @@ def _clean_title(raw: str, a: Analysis) -> str:
         t = t[1:-1].strip()
     if t.endswith(("()", "[]")):  # empty brackets left by broken link syntax ("[Title().", hzysvilla line 50)
         t = t[:-2].rstrip()
-    for opener, closer in ("()", "[]"):  # a stray closer left by broken link syntax ("Title)(url)")
-        if t.endswith(closer) and t.count(closer) > t.count(opener):
-            t = t[:-1].rstrip()
+    # a stray closer left by broken link syntax ("Title)(url)")
+    if t.endswith(")") and t.count(")") > t.count("("):
+        t = t[:-1].rstrip()
+    if t.endswith("]") and t.count("]") > t.count("["):
+        t = t[:-1].rstrip()
     if not t.isascii() and (m := _CJK_AFTER_LATIN.search(t)) and len(t[:m.start()].split()) >= 3:  # (CJK is not ASCII)
         t = t[:m.start()].rstrip(" ,.;:，。；：")  # "ONLINE BAYESIAN ... MODELING 用贝叶斯的方法..." (transferlearning 2748)
     return t
@@ -375,8 +381,8 @@ def _span_at(spans: list[Span], pos: int) -> Span | None:
 
 def _analyze(pieces: list[Piece]) -> Analysis:
     text, link_spans, bold_spans = _display(pieces)
-    a = Analysis(text=" ".join(text.split()))
-    a.links, a.anchor_only = _links(text, link_spans)
+    links, anchor_only = _links(text, link_spans)
+    a = Analysis(text=" ".join(text.split()), links=links, anchor_only=anchor_only)
 
     pos = 0
     # 1. Leading tags: "[OSDI'22]", "[Survey :mag:]", "[arxiv, 2022]" (brackets with no link inside).

@@ -101,9 +101,18 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         yield start, n
 
 
+def _longest_block(text: str) -> int:
+    """max(map(len, text.split("\n\n"))), without copying the text into its parts."""
+    longest = pos = 0
+    while (cut := text.find("\n\n", pos)) >= 0:
+        longest = max(longest, cut - pos)
+        pos = cut + 2
+    return max(longest, len(text) - pos)
+
+
 def _parse_safely(text: str, work: Callable[[], _T]) -> _T:
     """Run `work` (which parses `text` and drops the tree) with a stack big enough for the text."""
-    longest = max(map(len, text.split("\n\n")), default=0)  # inline nesting never crosses a blank line
+    longest = _longest_block(text)  # inline nesting never crosses a blank line
     need = _STACK_PER_CHAR * longest + (1 << 20)
     if need <= 4 << 20:
         return work()  # the calling thread's stack (8 MB on Linux for the main thread) is plenty

@@ -99,7 +99,7 @@ def _label_key(label: str) -> str:
 
 
 def _reference_definitions(lines: list[str]) -> _References:
-    return _References([line for line in lines if _REF_DEF.match(line)])
+    return _References([line for line in lines if "]:" in line and _REF_DEF.match(line)])  # (a definition has "]:")
 
 
 def _with_references(text: str, ref_lines: list[str]) -> str:
