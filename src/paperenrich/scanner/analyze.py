@@ -457,14 +457,16 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     if chosen.kind == "cited":
         a.year = a.year or parse_year(chosen.year_text)
     a.title = _clean_title(title_raw, a)
-    if a.title_from_link and (m := _AUTHOR_PREFIX.match(a.title)) and len(a.title[m.end():].split()) >= 3:
+    if a.title_from_link and "A" <= a.title[:1] <= "Z" and (m := _AUTHOR_PREFIX.match(a.title)) and len(
+            a.title[m.end():].split()) >= 3:  # (the pattern opens on a capital)
         a.title = a.title[m.end():]  # "[Aaronson. Why Should Philosophers Care ...](u)" (mostafatouny 361)
-    _venue_from_rest(text[end:], a)
+    if not (a.venue and a.year):  # (else _venue_from_rest has nothing to add)
+        _venue_from_rest(text[end:], a)
     if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first
         prefix = text[start:chosen.start]
         if m := _CITED_YEAR.search(prefix):
             a.year = int(m.group(1))
         _venue_from_rest(prefix, a)
-    if a.links and all(_is_generic(link.text) for link in a.links if link.text) and not a.title:
+    if a.links and not a.title and all(_is_generic(link.text) for link in a.links if link.text):
         a.generic_links_only = True
     return a

@@ -170,9 +170,10 @@ def _release_not_paper(a: Analysis, http: list[Link]) -> bool:
     (2024)", BradyFU line 490 "[**Introducing GPT-5**](openai.com) | OpenAI | 2025-08-07". A publication
     venue keeps it a paper ("20180428 CVPR-18 ...: [Deep Mutual Learning](github)", transferlearning
     line 1819), and so does any paper link (an ACM citation page, a Scholar search: `_PAPER_FILE`)."""
-    if not http or _more_than_three_words(a.title):
+    # (the cached venue test first: a known venue decides it for most entries)
+    if not http or (a.venue and normalize_venue(a.venue)) or _more_than_three_words(a.title):
         return False
-    return not (a.venue and normalize_venue(a.venue)) and not _has_paper_link(http)
+    return not _has_paper_link(http)
 
 
 def _more_than_three_words(title: str) -> bool:
@@ -204,7 +205,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "empty item"
     if a.generic_links_only or not title:
         return "note: links without a title"
-    if title.lower().startswith(("http://", "https://", "www.")):
+    if title[:8].lower().startswith(("http://", "https://", "www.")):
         return "bare URL without a title"
     if (m := _NOTE_START.match(title)) and not a.tagged and (
             " " in m.group(0) or len(title.split()) <= 3 or _NOTE_WORD_END.match(title, m.end())) and not (
@@ -220,7 +221,7 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         return "table of contents"
     if section and _news_section(section[-1]):
         return "news"  # "## 🔔 News": "2024-09-26 Our paper ... is accepted" (zjunlp 24-36, THUYimingLi 13)
-    if _CHAPTER.match(title):
+    if title[:1] in "cCsS\u017f" and _CHAPTER.match(title):  # (its words' first letters, "ſ" matching "s")
         return "book chapter"  # "Chapter 2: The Psychology of Everyday Actions" (idkaaa lines 25, 41, 47, 66)
     if not dated:
         if not http and a.paper_column and a.links and len(title.split()) >= 4:
@@ -264,8 +265,10 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
         # - [MIT OCW](...spring-2005...)", "#### Lecture Notes" > "[Aspnes. Notes on Discrete Mathematics](u)
         # - Fall 2017 ...", mostafatouny lines 174, 325; "Selected Posts and Essays", 399, 407).
         return f"not a paper section ({section[-1]})"
-    if dated and ((a.title_tags and _RESOURCE_WORDS.search(a.title_tags)) or _resource_word_at_end(title)) and not (
-            a.venue and normalize_venue(a.venue)) and ids_from_links(http).is_empty():
+    # (the conditions are pure: the cached venue test, which most entries settle, comes first)
+    if dated and not (a.venue and normalize_venue(a.venue)) and (
+            (a.title_tags and _RESOURCE_WORDS.search(a.title_tags)) or _resource_word_at_end(title)) and ids_from_links(
+            http).is_empty():
         # Dated by an organisation and a year, named as slides, a handbook...: wzhe06 lines 59
         # "[[Recsys Intro] Recommender Systems Handbook (FRicci 2011)](pdf)", 60 "[[Recsys Intro slides] ...",
         # 81 "... at Airbnb Slides (Airbnb 2018)", 82 "[[Baidu slides] DNN in Baidu Ads (Baidu 2017)]".

@@ -194,7 +194,10 @@ def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
                     out.append(last)
             elif name == "link" or name == "autolink":
                 kids = node.children
-                link = Piece("link", "", _link_url(node, kids, src), strong > 0)
+                url = node.meta.get("url", "")
+                if "%" in url or "xn--" in url:  # (else the target is exactly as written: _link_url's first test)
+                    url = _link_url(node, kids, src)
+                link = Piece("link", "", url, strong > 0)
                 last = None
                 stack.append((iter(kids), "link"))
                 break  # (its children first; this loop resumes after them)
