@@ -51,6 +51,7 @@ from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
 from paperenrich.linkcheck.transport import AiohttpTransport
+from paperenrich.linkcheck.watchdog import Watchdog
 from paperenrich.linkcheck.wire import ChainCookies, WireClient
 from paperenrich.model import LinkResult, LinkStatus, Place
 from paperenrich.urls import is_double_encoded, without_userinfo
@@ -302,6 +303,7 @@ class Checker:
         self._include = [re.compile(p) for p in settings.include]
         self._exclude = [re.compile(p) for p in settings.exclude]
         self._accept = frozenset(settings.accept)
+        self._watchdog = Watchdog()  # every request's time limit (see watchdog.py)
 
     # --- per-host lanes -------------------------------------------------------------------------
     def lane(self, host: str) -> HostLane:
@@ -384,7 +386,7 @@ class Checker:
             try:
                 # A whole-answer deadline (tarpits and trickles end here), never past the URL's own.
                 deadline.start()
-                async with asyncio.timeout(max(0.001, min(self.settings.link_timeout, deadline.left()))):
+                with self._watchdog.limit(max(0.001, min(self.settings.link_timeout, deadline.left()))):
                     answer = await self._send(url, method, host, lane, body_limit, cookies)
             finally:
                 lane.in_flight -= 1

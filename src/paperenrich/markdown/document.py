@@ -88,55 +88,68 @@ class Document:
         in_link = 0  # text inside a link is its label, never a bare URL
         in_code = 0
         run: _Run | None = None
+        char = (lambda byte: byte) if self._ascii else self._char
+        # (most events are the starts and ends of items and links, and the text of link labels:
+        # each is told apart with as few lookups as possible, its span read only when needed)
         for event, span in pyromark.events_with_range(self.text, options=_OPTIONS):
-            b0, b1 = span["start"], span["end"]
-            if type(event) is dict and "Text" in event:
+            if type(event) is not dict:  # "SoftBreak", "HardBreak", "Rule", ...
+                if run is not None:
+                    yield from self._bare(run)
+                    run = None
+                continue
+            piece = event.get("Text")
+            if piece is not None:
                 if in_link or in_code:
                     continue
-                piece = event["Text"]
+                b0 = span["start"]
                 if run is not None and run.parts[-1][2] == b0:
-                    run.parts.append((len(run.text), b0, b1))
+                    run.parts.append((len(run.text), b0, span["end"]))
                     run.text += piece
                 else:
                     if run is not None:
                         yield from self._bare(run)
-                    run = _Run([(0, b0, b1)], piece)
+                    run = _Run([(0, b0, span["end"])], piece)
                 continue
             if run is not None:
                 yield from self._bare(run)
                 run = None
-            if not isinstance(event, dict):  # "SoftBreak", "HardBreak", "Rule", ...
-                continue
-            if "Start" in event:
-                start = event["Start"]
-                if isinstance(start, dict) and ("Link" in start or "Image" in start):
-                    kind = "link" if "Link" in start else "image"
-                    info = start.get("Link") or start.get("Image")
+            start = event.get("Start")
+            if start is not None:
+                if type(start) is not dict:  # "Item", "Paragraph", ...
+                    continue
+                info = start.get("Link")
+                kind = "link"
+                if info is None:
+                    info = start.get("Image")
+                    kind = "image"
+                if info is not None:
                     in_link += 1  # (an image's alt text is no place for a bare URL either)
                     link_type = info["link_type"]
                     url = info["dest_url"]
-                    if link_type == "Autolink" or link_type == "Email":
-                        s, e = self._char(b0) + 1, self._char(b1) - 1
+                    c0 = char(span["start"])
+                    if link_type == "Inline":
+                        s, e = self._destination(c0, char(span["end"]), url)
+                        yield LinkSpan(url, s, e, self.line_of(c0), kind)
+                    elif link_type == "Autolink" or link_type == "Email":
+                        s, e = c0 + 1, char(span["end"]) - 1
                         yield LinkSpan(url if link_type == "Autolink" else "mailto:" + url, s, e, self.line_of(s), "autolink")
-                    elif link_type == "Inline":
-                        s, e = self._destination(self._char(b0), self._char(b1), url)
-                        yield LinkSpan(url, s, e, self.line_of(self._char(b0)), kind)
                     else:  # Reference, Collapsed, Shortcut (and their Unknown forms): the definition
                         if refs is None:
                             refs = {k.casefold(): v for k, v in pyromark.reference_definitions(self.text).items()}
                         d = refs.get(" ".join(info.get("id", "").split()).casefold())
-                        s, e = self._definition_destination(d) if d else (self._char(b0), self._char(b0))
-                        yield LinkSpan(url, s, e, self.line_of(self._char(b0)), "reference")
-                elif isinstance(start, dict) and "CodeBlock" in start:
+                        s, e = self._definition_destination(d) if d else (c0, c0)
+                        yield LinkSpan(url, s, e, self.line_of(c0), "reference")
+                elif "CodeBlock" in start:
                     in_code += 1
-            elif "End" in event:
-                end = event["End"]
+                continue
+            end = event.get("End")
+            if end is not None:
                 if end == "Link" or end == "Image":
                     in_link = max(0, in_link - 1)
                 elif end == "CodeBlock":
                     in_code = max(0, in_code - 1)
             elif "InlineHtml" in event or "Html" in event:
-                yield from self._html(self._char(b0), self._char(b1))
+                yield from self._html(char(span["start"]), char(span["end"]))
         if run is not None:
             yield from self._bare(run)
 
