@@ -36,9 +36,6 @@ class CheckReport:
     summary: dict[str, Any]
     hosts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def by_status(self, *statuses: str) -> list[LinkResult]:
-        return [r for r in self.results if r.status in statuses]
-
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "summary": self.summary, "hosts": self.hosts}
 
