@@ -87,3 +87,34 @@ def test_the_word_pattern_is_the_one_resource_words_are_read_with() -> None:
     # (the first and last words: the same list re.findall(r"\w+", ...) gave)
     for title in ("Thompson Sampling Slides", "  ...Handbook of X!", "", "用贝 Video"):
         assert classify._WORD.findall(title) == re.findall(r"\w+", title)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_titles_fold_as_the_regex_folded_them(text: str) -> None:
+    from paperenrich.titles import _ASCII_NON_ALNUM_TO_SPACE, normalize_title
+
+    lowered = text.lower()
+    assert " ".join(lowered.translate(_ASCII_NON_ALNUM_TO_SPACE).split()) == " ".join(
+        re.sub(r"[^a-z0-9]+", " ", lowered).split())
+    if not any(w in lowered for w in ("[", "<", "\\", "textbf", "emph", "textit")):  # (no markup to drop first)
+        assert normalize_title(text) == " ".join(re.sub(r"[^a-z0-9]+", " ", lowered).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=40), st.integers(0, 9), st.lists(st.tuples(st.integers(0, 45), st.integers(0, 47)), max_size=10))
+def test_line_ranges_need_one_search_when_they_end_on_their_first_line(text, offset, ranges) -> None:
+    from paperenrich.scanner.pieces import _Source
+    from paperenrich.scanner.walk import _Scanner
+
+    scanner = _Scanner(_Source(text, line_offset=offset))
+    for start, end in ranges:
+        assert scanner._lines(start, end) == (scanner.src.line(start), scanner.src.line(max(start, end - 1)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=40))
+def test_the_longest_block_is_the_longest_part_between_blank_lines(text: str) -> None:
+    from paperenrich.scanner.parse import _longest_block
+
+    assert _longest_block(text) == max(map(len, text.split("\n\n")))

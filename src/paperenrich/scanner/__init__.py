@@ -50,7 +50,8 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     lines = text.split("\n")
     # (only a line of MAX_LINE_NESTING characters or more can be too deep or too long; a search of
     # the whole text for either, line start by line start, took longer than this)
-    if any(len(line) > MAX_ENTRY_CHARS or _DEEP_LINE.match(line) for line in lines if len(line) >= MAX_LINE_NESTING):
+    if max(map(len, lines)) >= MAX_LINE_NESTING and any(
+            len(line) > MAX_ENTRY_CHARS or _DEEP_LINE.match(line) for line in lines if len(line) >= MAX_LINE_NESTING):
         dropped = _drop_deep_lines(lines)
         _escape_long_lines(lines)
         text = "\n".join(lines)

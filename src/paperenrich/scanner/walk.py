@@ -5,6 +5,7 @@ entry units, notes give their links to the paper they follow.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from markdown_it_pyrs import Node
@@ -128,7 +129,12 @@ class _Scanner:
     # -- helpers
     def _lines(self, start: int, end: int) -> tuple[int, int]:
         """1-based first and last line of the byte range [start, end)."""
-        return self.src.line(start), self.src.line(max(start, end - 1))
+        starts = self.src.line_starts
+        first = bisect_right(starts, start)
+        last_byte = max(start, end - 1)
+        # (most ranges end on their first line, before the next line starts: one search, not two)
+        last = first if first == len(starts) or last_byte < starts[first] else bisect_right(starts, last_byte)
+        return first + self.src.line_offset, last + self.src.line_offset
 
     def _add_paper(self, a: Analysis, line: int, end_line: int, kind: str) -> _Draft:
         draft = _Draft(line, end_line, self.section, a, kind, list(a.links))
