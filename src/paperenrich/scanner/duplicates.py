@@ -23,19 +23,8 @@ def _mark_duplicates(drafts: list[_Draft]) -> list[Entry]:
         for k in keys:
             first_by_key.setdefault(k, d.line)
         a = d.analysis
-        entries.append(_entry(d.line, max(d.end_line, d.line), d.section, a.title, a.venue, a.year, tuple(d.links), ids,
-                              duplicate_of, d.kind))
+        # (positional: ten keyword arguments made the frozen dataclass's __init__ ~2 µs slower an entry;
+        # the order is Entry's field order, which tests/test_scan_fastpaths.py holds)
+        entries.append(Entry(d.line, max(d.end_line, d.line), d.section, a.title, a.venue, a.year, tuple(d.links), ids,
+                             duplicate_of, d.kind))
     return entries
-
-
-def _entry(line, end_line, section, title, venue, year, links, ids, duplicate_of, kind) -> Entry:
-    """`Entry(...)` with every field given, built without the frozen dataclass's __init__ (ten
-    object.__setattr__ calls, ~2.4 µs of the ~60 µs an entry takes): the fields are set in field
-    order, exactly as __init__ sets them, so the entry compares, hashes, pickles and prints the same."""
-    entry = _new(Entry)
-    entry.__dict__.update(line=line, end_line=end_line, section=section, title=title, venue=venue, year=year,
-                          links=links, ids=ids, duplicate_of=duplicate_of, kind=kind)
-    return entry
-
-
-_new = object.__new__
