@@ -198,7 +198,20 @@ class _Scanner:
                     self.list_kinds.pop()
                 continue
             name = node.name
-            if name == "heading" or name == "lheading":
+            if name == "list_item":  # (the commonest block first)
+                kids = node.children  # (each read of a node's children or name builds new objects)
+                names = [k.name for k in kids]
+                srcmap = node.srcmap
+                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=(
+                    "bullet_list" in names or "ordered_list" in names), end=srcmap[1] if srcmap else 0))
+                if names and _INLINE_NODES.issuperset(names):
+                    # Its text alone (most items): read now, as the stack would next, and closed.
+                    self._paragraph(kids)
+                    self.items.pop()
+                    continue
+                stack.append(("end_item",))
+                stack += reversed(self._item_blocks(kids, names))
+            elif name == "heading" or name == "lheading":
                 level = int(node.meta.get("level", 1))
                 text, _, _ = _display(_pieces(node.children, self.src))
                 while self.headings and self.headings[-1][0] >= level:
@@ -212,14 +225,6 @@ class _Scanner:
                 self.list_kinds.append("numbered" if name == "ordered_list" else "bullet")
                 stack.append(("end_list",))
                 stack += reversed(node.children)
-            elif name == "list_item":
-                kids = node.children  # (each read of a node's children or name builds new objects)
-                names = [k.name for k in kids]
-                srcmap = node.srcmap
-                self.items.append(_Item(self.list_kinds[-1] if self.list_kinds else "bullet", has_sublist=(
-                    "bullet_list" in names or "ordered_list" in names), end=srcmap[1] if srcmap else 0))
-                stack.append(("end_item",))
-                stack += reversed(self._item_blocks(kids, names))
             elif name == "table":
                 self._table(node)
                 self.last_draft = None
@@ -233,8 +238,6 @@ class _Scanner:
     def _item_blocks(kids: list[Node], names: list[str]) -> list:
         """A list item's children (and their names); in a tight list its text is not wrapped in a
         paragraph: wrap it."""
-        if names and _INLINE_NODES.issuperset(names):
-            return [("inline", kids)]  # (most items: their text alone, one run of inline nodes)
         out: list = []
         run: list[Node] = []
         for kid, name in zip(kids, names):
