@@ -21,8 +21,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 LOCAL = Path(__file__).parent / "data" / "scan_formats.md"
 # Characters the fast paths care about: brackets, quotes, digits, case-folding oddities ("ſ", the
 # Kelvin sign), suffix words' letters, CJK, spaces of several kinds.
-_ALPHABET = st.sampled_from(list("aeKkSsſ\u212a()[]{}\"“”'.,;:|-–—0123456789 \t\n（）_$*`#用İ") +
-                            ["(ICML'21)", " 2021", "Conference", "Track", " et al", ", ", " and ", "paper", "v2"])
+_ALPHABET = st.sampled_from(list("aeKkSsCcſ\u212a()[]{}\"“”'.,;:|-–—0123456789 \t\n（）_$*`#用İ") +
+                            ["(ICML'21)", " 2021", "Conference", "Track", " et al", ", ", " and ", "paper", "v2",
+                             "Chapter 3", "Section 2", "Smith. ", "Jones and Lee. ", ". 2017."])
 _TEXT = st.lists(_ALPHABET, max_size=30).map("".join)
 
 
@@ -48,6 +49,12 @@ def test_each_guard_holds_whenever_its_pattern_matches(text: str) -> None:
             assert analyze._TWO_DIGITS.search(t)
         if analyze._QUOTED.search(t):
             assert '"' in t or "“" in t
+        if analyze._ACL_YEAR_END.search(t[-12:]):
+            assert "." in t[-12:]
+        if classify._CHAPTER.match(t):
+            assert t[:1] in "cCsS\u017f"
+        if analyze._AUTHOR_PREFIX.match(t):
+            assert "A" <= t[:1] <= "Z"
 
 
 @settings(max_examples=1000, deadline=None)
@@ -68,6 +75,9 @@ def test_guards_hold_on_every_corpus_line() -> None:
             assert not analyze._VENUE_SUFFIX_END.search(r[-10:]) or r[-1:] in analyze._SUFFIX_LAST_LETTERS
             assert not (analyze._VENUE_IN_TEXT.search(t) or analyze._DATE_YEAR.search(t)) or analyze._TWO_DIGITS.search(t)
             assert (len([w for w in t.split() if not classify._VERSION.fullmatch(w)]) > 3) == classify._more_than_three_words(t)
+            assert not analyze._ACL_YEAR_END.search(t[-12:]) or "." in t[-12:]
+            assert not classify._CHAPTER.match(t) or t[:1] in "cCsS\u017f"
+            assert not analyze._AUTHOR_PREFIX.match(t) or "A" <= t[:1] <= "Z"
 
 
 def test_entry_fields_are_in_the_order_the_duplicates_stage_passes_them() -> None:

@@ -282,7 +282,7 @@ def _looks_like_authors(text: str) -> bool:
     if not t:
         return False
     if ("et al" in t and _ET_AL.search(t)) or (", " in t and _APA_AUTHOR_START.match(t)) or (
-            _ACL_YEAR_END.search(joined[-12:]) and _ACL_AUTHORS.search(joined)):
+            "." in joined[-12:] and _ACL_YEAR_END.search(joined[-12:]) and _ACL_AUTHORS.search(joined)):
         return True
     if "," in t or "&" in t or "and" in t:  # else there are no parts to check
         parts = [p.strip() for p in _NAME_SEPARATOR.split(t) if p.strip()]

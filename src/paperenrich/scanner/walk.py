@@ -94,11 +94,12 @@ class _Scanner:
         """The drafts that are papers: a provisional one needs notes after it ("- Paper: ...",
         "- Code: ..."), an id, a venue or a year by now."""
         kept = []
-        adopted = {id(d.papers_under[0]) for d in self.drafts if self._adopts(d)}
+        # (only a provisional draft adopts: most are not, and skip the test)
+        adopted = {id(d.papers_under[0]) for d in self.drafts if d.provisional and self._adopts(d)}
         for d in self.drafts:
             if id(d) in adopted:
                 continue  # it became its category item's entry
-            if self._adopts(d):
+            if d.provisional and self._adopts(d):
                 self._take_paper(d, d.papers_under[0])
             dated = d.analysis.venue or d.analysis.year or not ids_from_links(d.links).is_empty()
             if d.provisional and d.wait_reason and not dated:
