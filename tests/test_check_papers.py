@@ -218,3 +218,29 @@ def test_the_unparsed_host_test_agrees_with_the_full_claim(monkeypatch):
     assert len(shortcut) > 1000  # most links of a list are plain pages
     monkeypatch.setattr(papers, "_unclaimed_host", lambda url: False)
     assert {u: papers.claim_of(u) for u in shortcut if papers.claim_of(u) is not None} == {}
+
+
+def test_when_the_services_or_the_pages_fail_the_other_side_stops_too():
+    from paperenrich.linkcheck.run import _both
+
+    async def main():
+        events = []
+
+        async def pages():
+            try:
+                await asyncio.sleep(10)
+                events.append("pages went on")
+            except asyncio.CancelledError:
+                events.append("pages stopped")
+                raise
+
+        async def services():
+            await asyncio.sleep(0.01)
+            raise RuntimeError("a bug in a lane")
+
+        with pytest.raises(RuntimeError, match="a bug in a lane"):
+            await _both(pages(), services())
+        await asyncio.sleep(0.05)
+        return events
+
+    assert asyncio.run(main()) == ["pages stopped"]

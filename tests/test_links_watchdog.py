@@ -65,3 +65,57 @@ def test_a_task_goes_on_after_its_timeout_and_can_be_limited_again():
         return outcomes, asyncio.current_task().cancelling()
 
     assert asyncio.run(main()) == (["timeout", "answered", "timeout"], 0)
+
+
+def test_nested_limits_each_keep_their_own_deadline():
+    async def main():
+        watchdog = Watchdog()
+        outcomes = []
+        try:  # the inner, longer limit neither replaces nor removes the outer one
+            with watchdog.limit(0.1):
+                with watchdog.limit(5.0):
+                    await asyncio.sleep(1.0)
+        except TimeoutError:
+            outcomes.append("outer")
+        try:  # an inner limit ended in time leaves the outer one in force
+            with watchdog.limit(0.1):
+                with watchdog.limit(0.05):
+                    await asyncio.sleep(0)
+                await asyncio.sleep(1.0)
+        except TimeoutError:
+            outcomes.append("outer again")
+        try:
+            with watchdog.limit(5.0):
+                with watchdog.limit(0.05):
+                    await asyncio.sleep(1.0)
+        except TimeoutError:
+            outcomes.append("inner")
+        return outcomes
+
+    started = time.monotonic()
+    assert asyncio.run(main()) == ["outer", "outer again", "inner"]
+    assert time.monotonic() - started < 1.0 + 3 * TICK  # (each ended at its limit, not after 1 s)
+
+
+def test_a_block_slow_to_unwind_after_its_timeout_does_not_keep_the_watchdog_busy():
+    async def main():
+        watchdog = Watchdog()
+        checks = 0
+        check = watchdog._check
+
+        def counted(loop):
+            nonlocal checks
+            checks += 1
+            check(loop)
+
+        watchdog._check = counted
+        with pytest.raises(TimeoutError):
+            with watchdog.limit(0.05):
+                try:
+                    await asyncio.sleep(10)
+                except asyncio.CancelledError:
+                    await asyncio.sleep(0.5)  # cleanup that takes many loop turns
+                    raise
+        return checks
+
+    assert asyncio.run(main()) <= 3  # one tick to expire; none while the block unwinds

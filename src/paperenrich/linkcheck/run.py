@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -169,8 +169,8 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
                 # The services' batches (arXiv: one request per 3 s) and the pages over HTTP at once:
                 # neither waits for the other.
                 claims, pages = split_by_owner(todo, settings, arrived)
-                lanes, _ = await asyncio.gather(run_checks(pages, settings, client, arrived),
-                                                verify_claims(claims, todo, settings, cache, arrived, services))
+                lanes, _ = await _both(run_checks(pages, settings, client, arrived),
+                                       verify_claims(claims, todo, settings, cache, arrived, services))
         finally:
             writer.flush()  # also on Ctrl-C or an error: what finished is kept
             if own_client:
@@ -181,6 +181,19 @@ async def check_urls(places_by_url: Mapping[str, Sequence[Place]], settings: Set
         run_info["requests"] = sum(lane.requests for lane in lanes.values())
         run_info["services"] = services
     return [done[url] for url in places_by_url]
+
+
+async def _both(first: Awaitable[Any], second: Awaitable[Any]) -> tuple[Any, Any]:
+    """Both results; if either fails, the other is cancelled (and awaited) before the error is
+    raised, so nothing goes on reporting results or asking a host after the run has ended."""
+    tasks = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
+    try:
+        return tuple(await asyncio.gather(*tasks))  # type: ignore[return-value]
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def summarize(results: Sequence[LinkResult], elapsed: float, cached: int = 0, requests: int = 0,

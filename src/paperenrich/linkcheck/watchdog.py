@@ -19,60 +19,59 @@ class Watchdog:
     """One per run (per event loop): `with watchdog.limit(seconds):` bounds the block's time."""
 
     def __init__(self) -> None:
-        self._due: dict[asyncio.Task, float] = {}
-        self._expired: set[asyncio.Task] = set()
+        self._due: dict[_Limit, float] = {}  # the blocks running under a limit not yet passed
         self._timer: asyncio.TimerHandle | None = None
 
     def limit(self, seconds: float) -> "_Limit":
         return _Limit(self, seconds)
 
-    def _register(self, task: asyncio.Task, seconds: float) -> None:
-        loop = task.get_loop()
-        self._due[task] = loop.time() + seconds
+    def _register(self, limit: "_Limit", seconds: float) -> None:
+        loop = limit.task.get_loop()
+        self._due[limit] = loop.time() + seconds
         if self._timer is None:
             self._timer = loop.call_later(min(TICK, seconds), self._check, loop)
 
     def _check(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
         now = loop.time()
-        for task, due in list(self._due.items()):
-            if due <= now and task not in self._expired:
-                self._expired.add(task)
-                task.cancel()
+        for limit, due in list(self._due.items()):
+            if due <= now:  # cancelled once, and no longer watched: its block is unwinding
+                del self._due[limit]
+                limit.expired = True
+                limit.task.cancel()
         if self._due:
             soonest = min(self._due.values())
-            self._timer = loop.call_later(max(0.0, min(TICK, soonest - now)), self._check, loop)
+            self._timer = loop.call_later(min(TICK, soonest - now), self._check, loop)
 
-    def _unregister(self, task: asyncio.Task) -> bool:
-        """True when the watchdog cancelled the task (its time ran out)."""
-        self._due.pop(task, None)
+    def _unregister(self, limit: "_Limit") -> None:
+        self._due.pop(limit, None)
         if not self._due and self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if task in self._expired:
-            self._expired.discard(task)
-            return True
-        return False
 
 
 class _Limit:
-    __slots__ = ("_watchdog", "_seconds", "_task", "_cancelling")
+    """One block's limit (blocks may nest, in one task or many: each has its own)."""
+
+    __slots__ = ("_watchdog", "_seconds", "task", "expired", "_cancelling")
 
     def __init__(self, watchdog: Watchdog, seconds: float):
         self._watchdog = watchdog
         self._seconds = seconds
+        self.expired = False
 
     def __enter__(self) -> None:
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("Watchdog.limit() must be used inside a task")
-        self._task = task
+        self.task = task
         self._cancelling = task.cancelling()
-        self._watchdog._register(task, self._seconds)
+        self._watchdog._register(self, self._seconds)
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if not self._watchdog._unregister(self._task):
+        self._watchdog._unregister(self)
+        if not self.expired:
             return
         # Our cancellation, and no one else's (Ctrl-C, a caller's own timeout): a timeout.
-        if self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
+        if self.task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
             raise TimeoutError("the deadline passed") from exc

@@ -294,6 +294,7 @@ class WireClient:
         except BaseException:
             connection.end()
             connection.close()  # cancelled (the deadline) or failed: this connection is done
+            response.parser = None  # (the cycle release() breaks on the way that succeeds)
             raise
         return response
 
@@ -316,7 +317,10 @@ class WireClient:
         if lookup is None:
             lookup = self._lookups[(host, port)] = asyncio.ensure_future(self._lookup(host, port))
             lookup.add_done_callback(functools.partial(self._lookup_done, (host, port)))
-        return await asyncio.shield(lookup)  # one request's deadline does not cancel the others' lookup
+        try:
+            return await asyncio.shield(lookup)  # one request's deadline does not cancel the others' lookup
+        except httpx.ConnectError as exc:  # each request raises its own error (one shared would gather tracebacks)
+            raise httpx.ConnectError(str(exc)) from exc.__cause__
 
     def _lookup_done(self, key: tuple[str, int], lookup: asyncio.Future) -> None:
         self._lookups.pop(key, None)
