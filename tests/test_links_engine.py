@@ -224,3 +224,27 @@ def test_spacing_holds_when_requests_also_wait_for_global_slots():
         assert all(r.status == "ok" for r in results.values())
         assert web2.max_total_in_flight() <= 2
         assert web2.min_start_gap(a) >= 0.05 * 0.8
+
+
+def test_a_host_with_no_links_left_has_its_connections_closed_while_others_are_still_asked(web, monkeypatch):
+    from paperenrich.linkcheck.wire import WireClient
+
+    closed: list[tuple[str, int, float]] = []
+    close_idle = WireClient.close_idle
+
+    def recorded(self, host):
+        idle = sum(len(pool) for key, pool in self._idle.items() if key[1] == host)
+        close_idle(self, host)
+        left = sum(len(pool) for key, pool in self._idle.items() if key[1] == host)
+        closed.append((host, idle - left, time.monotonic()))
+
+    monkeypatch.setattr(WireClient, "close_idle", recorded)
+    quick = [web.url(0, f"ok/{i}") for i in range(4)]
+    slow = web.url(1, "slow-first-byte/0.5/x")
+    started = time.monotonic()
+    results, _ = run(quick + [slow], Settings(**{**FAST, "link_timeout": 5.0}))
+    assert all(results[u].status == "ok" for u in quick + [slow])
+    first_host = quick[0].split("/")[2].split(":")[0]
+    done = [(n, t - started) for host, n, t in closed if host == first_host]
+    assert len(done) == 1 and done[0][0] >= 1  # its kept-alive connections, closed once
+    assert done[0][1] < 0.45  # before the slow host answered (0.5 s)

@@ -306,6 +306,11 @@ class Checker:
         self._watchdog = Watchdog()  # every request's time limit (see watchdog.py)
 
     # --- per-host lanes -------------------------------------------------------------------------
+    def host_done(self, host: str) -> None:
+        """The run has no more links on `host`: its kept-alive connections can go."""
+        if isinstance(self.client, LinkClient):
+            self.client.wire.close_idle(host)
+
     def lane(self, host: str) -> HostLane:
         lane = self.lanes.get(host)
         if lane is None:
@@ -685,6 +690,8 @@ async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Set
                 result = await checker.check(url, places_by_url[url])
             finally:
                 busy[host] -= 1
+            if not by_host[host] and not busy[host]:
+                checker.host_done(host)
             finished.add(url)
             on_result(result)
             if len(finished) % GC_EVERY == 0:

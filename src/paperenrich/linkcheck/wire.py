@@ -368,6 +368,14 @@ class WireClient:
         self._all.add(connection)
         return connection
 
+    def close_idle(self, host: str) -> None:
+        """Close the idle connections to `host` (the run has no more links there): closed while
+        other hosts' answers are awaited, not all at the end."""
+        for key in [key for key in self._idle if key[1] == host]:
+            for connection in self._idle.pop(key):
+                connection.close()
+                self._all.discard(connection)
+
     async def aclose(self) -> None:
         for connection in self._all:
             connection.close()
