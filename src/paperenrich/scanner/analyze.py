@@ -457,8 +457,9 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     if chosen.kind == "cited":
         a.year = a.year or parse_year(chosen.year_text)
     a.title = _clean_title(title_raw, a)
-    if a.title_from_link and "A" <= a.title[:1] <= "Z" and (m := _AUTHOR_PREFIX.match(a.title)) and len(
-            a.title[m.end():].split()) >= 3:  # (the pattern opens on a capital)
+    # (the pattern opens on a capital and ends its names with a "." or a ",")
+    if a.title_from_link and "A" <= a.title[:1] <= "Z" and ("." in a.title or "," in a.title) and (
+            m := _AUTHOR_PREFIX.match(a.title)) and len(a.title[m.end():].split()) >= 3:
         a.title = a.title[m.end():]  # "[Aaronson. Why Should Philosophers Care ...](u)" (mostafatouny 361)
     if not (a.venue and a.year):  # (else _venue_from_rest has nothing to add)
         _venue_from_rest(text[end:], a)
