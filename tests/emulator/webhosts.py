@@ -408,7 +408,8 @@ def main() -> None:
     args = parser.parse_args()
     with WebHosts(args.hosts, latency=args.latency, first_host=args.first_host) as web:
         # First line: the port; then one base URL per host. Reads commands on standard input:
-        # "stats" prints per-host request counts and peak concurrency as JSON; "reset" clears
+        # "stats" prints per-host request counts and peak concurrency as JSON; "timeline" the
+        # first request's arrival, the last answer and the summed request time; "reset" clears
         # the log; end of input (or Ctrl-C) stops the server.
         print(json.dumps({"port": web.port, "hosts": web.hosts}), flush=True)
         try:
@@ -419,6 +420,12 @@ def main() -> None:
                              for host in web.hosts}
                     print(json.dumps({"hosts": stats, "max_total_in_flight": web.max_total_in_flight(),
                                       "unanswered": sum(1 for r in web.requests() if r.status is None)}), flush=True)
+                elif command == "timeline":  # when requests came and were answered (CLOCK_MONOTONIC)
+                    log = web.requests()
+                    ends = [r.end for r in log if r.end is not None]
+                    print(json.dumps({"count": len(log), "first_start": min((r.start for r in log), default=None),
+                                      "last_end": max(ends, default=None),
+                                      "busy": sum(r.end - r.start for r in log if r.end is not None)}), flush=True)
                 elif command == "reset":
                     web.reset_log()
                     print("{}", flush=True)

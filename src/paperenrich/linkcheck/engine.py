@@ -161,9 +161,12 @@ def parse_url(url: str) -> httpx.URL:
 # only characters httpx leaves unquoted, valid escapes, no dot segment, a port in range without
 # a leading zero; a property test holds it to httpx): most links are, and they skip httpx's parser (~40 us each).
 _IPV4_STYLE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$")  # httpx's own test for an IPv4 host
-_PLAIN_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
+# (Characters as one class, '%' among them, and the escapes checked apart: an alternation per
+# character took ~1.5 us on a long URL, this ~0.3 us.)
+_PLAIN_CHARS = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]"
 _PLAIN_URL = re.compile(rf"https?://(?P<host>[a-z0-9.-]+)(?::(?P<port>[1-9][0-9]{{0,4}}))?"
-                        rf"(?P<path>/{_PLAIN_CHAR}*)?(?:\?(?:{_PLAIN_CHAR}|\?)*)?(?:#(?:{_PLAIN_CHAR}|\?)*)?")
+                        rf"(?P<path>/{_PLAIN_CHARS}*)?(?:\?[{_PLAIN_CHARS[1:-1]}?]*)?(?:#[{_PLAIN_CHARS[1:-1]}?]*)?")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @functools.lru_cache(maxsize=16384)  # asked for the host, in precheck, for the method and the request
@@ -171,6 +174,8 @@ def plain_url(url: str) -> tuple[str, str] | None:
     """(host, raw path) of a URL in the plain form above, None for any other URL (httpx parses those)."""
     match = _PLAIN_URL.fullmatch(url)
     if match is None or "/." in url or (match["port"] and int(match["port"]) > 65535):
+        return None
+    if "%" in url and _BAD_ESCAPE.search(url):
         return None
     if _IPV4_STYLE.match(match["host"]) and literal_ip(match["host"]) is None:
         return None  # httpx refuses what looks like an IPv4 address and is not one

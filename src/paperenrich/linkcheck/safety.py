@@ -9,6 +9,7 @@ for the connection (DNS rebinding). Every redirect hop opens its connection the 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 UNSAFE_SCHEMES = frozenset({"javascript", "file", "data", "vbscript", "blob", "about", "chrome"})
@@ -65,6 +66,7 @@ def is_forbidden_ip(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
+@functools.lru_cache(maxsize=4096)  # asked per URL (a list's thousands of URLs share a few hosts): ipaddress takes ~10 us
 def literal_ip(host: str) -> str | None:
     """The host if it is an IP literal (brackets stripped), else None."""
     bare = host.strip("[]")
