@@ -248,3 +248,26 @@ def test_a_host_with_no_links_left_has_its_connections_closed_while_others_are_s
     done = [(n, t - started) for host, n, t in closed if host == first_host]
     assert len(done) == 1 and done[0][0] >= 1  # its kept-alive connections, closed once
     assert done[0][1] < 0.45  # before the slow host answered (0.5 s)
+
+
+def test_a_worker_keeps_to_its_host_and_reuses_its_connection(monkeypatch):
+    # 4 hosts with 30 links each, 8 workers, up to 4 at once per host: the first 8 requests
+    # open 8 connections (2 per host, the global slots taken round the hosts) and every later
+    # link reuses one of them. Taking the next host
+    # in turn instead meant a host whose connections were both still busy with answers not
+    # yet handled, so a new connection: at 5,000 links, ~65 more than workers.
+    from paperenrich.linkcheck.wire import WireClient
+
+    opened: list[str] = []
+    connect = WireClient._connect
+
+    async def counted(self, url):
+        opened.append(url.raw_host)
+        return await connect(self, url)
+
+    monkeypatch.setattr(WireClient, "_connect", counted)
+    with WebHosts(4, latency=0.02, first_host=90) as slow:
+        urls = [slow.url(h, f"ok/{i}") for i in range(30) for h in range(4)]
+        results, _ = run(urls, Settings(**{**FAST, "max_concurrency": 8, "host_concurrency": 4}))
+        assert all(r.status == "ok" for r in results.values()) and len(slow.requests()) == 120
+        assert sorted(opened) == sorted(slow.hosts * 2)

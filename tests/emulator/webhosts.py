@@ -420,12 +420,14 @@ def main() -> None:
                              for host in web.hosts}
                     print(json.dumps({"hosts": stats, "max_total_in_flight": web.max_total_in_flight(),
                                       "unanswered": sum(1 for r in web.requests() if r.status is None)}), flush=True)
-                elif command == "timeline":  # when requests came and were answered (CLOCK_MONOTONIC)
+                elif command.startswith("timeline"):  # "timeline spans": every request's too  # when requests came and were answered (CLOCK_MONOTONIC)
                     log = web.requests()
                     ends = [r.end for r in log if r.end is not None]
                     print(json.dumps({"count": len(log), "first_start": min((r.start for r in log), default=None),
                                       "last_end": max(ends, default=None),
-                                      "busy": sum(r.end - r.start for r in log if r.end is not None)}), flush=True)
+                                      "busy": sum(r.end - r.start for r in log if r.end is not None),
+                                      "spans": [(r.start, r.end) for r in log] if "spans" in command else None}),
+                          flush=True)
                 elif command == "reset":
                     web.reset_log()
                     print("{}", flush=True)
