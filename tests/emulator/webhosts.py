@@ -114,6 +114,7 @@ class WebHosts:
         self.time_scale = time_scale
         self.port = 0
         self.log: list[Request] = []
+        self.gaps: list[float] = []  # per kept-alive connection: from an answer to the next request
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = defaultdict(int)
         self._max_in_flight: dict[str, int] = defaultdict(int)
@@ -158,6 +159,7 @@ class WebHosts:
     def reset_log(self) -> None:
         with self._lock:
             self.log.clear()
+            self.gaps.clear()
             self._max_in_flight.clear()
             self._counts.clear()
             self._max_total = 0
@@ -212,6 +214,7 @@ class WebHosts:
     # --- serving --------------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host = writer.get_extra_info("sockname")[0]
+        previous: Request | None = None  # this connection's last request
         try:
             while True:
                 try:
@@ -228,8 +231,12 @@ class WebHosts:
                     if ":" in line:
                         name, value = line.split(":", 1)
                         headers[name.strip().lower()] = value.strip()
-                if not await self._handle(host, method, target, headers, writer):
+                if previous is not None and previous.end is not None:  # the client's turn: answer sent -> next request read
+                    self.gaps.append(time.monotonic() - previous.end)
+                mine: list[Request] = []
+                if not await self._handle(host, method, target, headers, writer, mine):
                     return
+                previous = mine[0] if mine else None
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -237,9 +244,11 @@ class WebHosts:
                 writer.close()
 
     async def _handle(self, host: str, method: str, target: str, headers: dict[str, str],
-                      writer: asyncio.StreamWriter) -> bool:
-        """Answer one request; False when the connection must end."""
+                      writer: asyncio.StreamWriter, mine: list | None = None) -> bool:
+        """Answer one request; False when the connection must end. `mine` receives its record."""
         record = Request(time.monotonic(), host, method, target, headers=headers)
+        if mine is not None:
+            mine.append(record)
         with self._lock:
             self.log.append(record)
             self._in_flight[host] += 1
@@ -426,7 +435,8 @@ def main() -> None:
                     print(json.dumps({"count": len(log), "first_start": min((r.start for r in log), default=None),
                                       "last_end": max(ends, default=None),
                                       "busy": sum(r.end - r.start for r in log if r.end is not None),
-                                      "spans": [(r.start, r.end) for r in log] if "spans" in command else None}),
+                                      "spans": [(r.start, r.end) for r in log] if "spans" in command else None,
+                                      "gaps": sorted(web.gaps)}),
                           flush=True)
                 elif command == "reset":
                     web.reset_log()

@@ -120,8 +120,7 @@ class HostStopped(Exception):
 class HostLane:
     """Pacing and statistics of one host."""
 
-    pacer: Pacer  # spacing between request starts (entered last, right before sending)
-    slots: asyncio.Semaphore  # requests at once to this host
+    pacer: Pacer  # requests at once to this host, and the spacing between their starts
     rule: HostRule
     base_interval: float  # the configured spacing, which the lane returns to after a 429 spell
     head_refused: bool = False
@@ -304,7 +303,6 @@ class Checker:
         self._send = self._send_direct if isinstance(client, LinkClient) else self._send_httpx
         self._base_headers = base_headers(settings)
         self.lanes: dict[str, HostLane] = {}
-        self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
         self._include = [re.compile(p) for p in settings.include]
         self._exclude = [re.compile(p) for p in settings.exclude]
         self._accept = frozenset(settings.accept)
@@ -322,7 +320,7 @@ class Checker:
             rule = rule_for(host, self.settings.hosts)
             interval = rule.interval if rule.interval is not None else self.settings.host_interval
             concurrency = rule.max_concurrency or self.settings.host_concurrency
-            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), asyncio.Semaphore(concurrency), rule, interval)
+            lane = self.lanes[host] = HostLane(Pacer(interval, concurrency), rule, interval)
         return lane
 
     def _headers(self, url: str, host: str, lane: HostLane) -> dict[str, str]:
@@ -385,9 +383,10 @@ class Checker:
 
     async def _attempt(self, url: str, method: str, host: str, lane: HostLane, body_limit: int, deadline: Deadline,
                        cookies: ChainCookies) -> Answer:
-        # Host slot, then a global slot, then the host's spacing: the interval is kept between
-        # the moments requests really start, not between moments they began to wait.
-        async with lane.slots, self._global, lane.pacer:
+        # The host's slot, then its spacing (kept between the moments requests really start, not
+        # the moments they began to wait). The global limit needs no lock of its own: it is the
+        # number of workers (run_checks), and each worker's requests are one after the other.
+        async with lane.pacer:
             if lane.stopped:  # decided while this request waited for its turn
                 raise HostStopped(lane.stopped)
             lane.requests += 1
