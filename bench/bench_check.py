@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,6 +126,77 @@ async def minimal_reference(urls: list[str], concurrency: int, flavour: str = "a
         await shared.aclose()
         for client in clients.values():
             await client.aclose()
+
+
+class _BareAnswer(asyncio.Protocol):
+    """Reads one answer at a time (the emulator always sends Content-Length)."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.waiter: asyncio.Future | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0 or self.waiter is None:
+            return
+        head = self.buffer[:end].lower()
+        length = int(head.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0]) if b"content-length:" in head else 0
+        if len(self.buffer) >= end + 4 + length:
+            self.buffer = b""
+            waiter, self.waiter = self.waiter, None
+            waiter.set_result(int(head[9:12]))
+
+
+async def bare_floor(urls: list[str], concurrency: int) -> tuple[float, Counter]:
+    """The floor of a Python checker on one asyncio loop: 128 workers, each keeping to its host
+    while it has links, kept-alive connections, a GET and its whole answer read, nothing else
+    (no link collection, no verdicts, no time limits, no safety rules)."""
+    loop = asyncio.get_running_loop()
+    by_host: dict[str, list[str]] = {}
+    for url in reversed(urls):
+        by_host.setdefault(url.split("/")[2], []).append(url)
+    hosts = deque(by_host)
+    busy: Counter = Counter()
+    idle: dict[str, list[_BareAnswer]] = {host: [] for host in by_host}
+    codes: Counter = Counter()
+
+    def pick(last: str | None) -> str | None:
+        if last is not None and by_host[last] and busy[last] < concurrency:
+            return last
+        for _ in range(len(hosts)):
+            hosts.rotate(-1)
+            if by_host[hosts[0]] and busy[hosts[0]] < concurrency:
+                return hosts[0]
+        return None
+
+    async def worker() -> None:
+        host = None
+        while (host := pick(host)) is not None:
+            url = by_host[host].pop()
+            busy[host] += 1
+            if idle[host]:
+                connection = idle[host].pop()
+            else:
+                name, port = host.rsplit(":", 1)
+                connection = (await loop.create_connection(_BareAnswer, name, int(port)))[1]
+            connection.waiter = loop.create_future()
+            path = "/" + url.split("/", 3)[3]
+            connection.transport.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bare\r\nAccept: */*\r\n\r\n".encode())
+            codes[await connection.waiter] += 1
+            idle[host].append(connection)
+            busy[host] -= 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(GLOBAL_LIMIT)))
+    took = time.perf_counter() - started
+    for connections in idle.values():
+        for connection in connections:
+            connection.transport.close()
+    return took, codes
 
 
 def run_peer(name: str, command: list[str], cwd: Path) -> float | None:
@@ -287,6 +358,12 @@ def main() -> None:
             print(f"  minimal reference, {label} (HEAD only): {seconds:.2f} s  ({seconds / bound:.2f}x bound)  "
                   f"{dict(codes)}{emulator.busy(cpu, seconds)}")
         ref_time = min(ref_times.values())  # the fastest minimal client is the reference
+        emulator.ask("reset")
+        cpu = emulator.cpu_seconds()
+        floor, codes = asyncio.run(bare_floor(urls, args.concurrency))
+        print(f"  floor, a bare asyncio client (GET and its answer, nothing else): {floor:.2f} s  "
+              f"({floor / max(bound, math.ceil(args.urls / GLOBAL_LIMIT) * args.latency):.2f}x the bound with the global limit)  "
+              f"{dict(codes)}{emulator.busy(cpu, floor)}")
 
         emulator.ask("reset")
         settings = Settings(allow_private=True, use_cache=False, host_concurrency=args.concurrency,
@@ -303,7 +380,7 @@ def main() -> None:
         counts = {k: v for k, v in report.summary["counts"].items() if v}
         full_bound = max(bound, math.ceil(args.urls / GLOBAL_LIMIT) * args.latency)
         print(f"  paperenrich check: {took:.2f} s  ({took / full_bound:.2f}x the bound with the global limit, "
-              f"{took / ref_time:.2f}x the fastest reference), {own_cpu:.2f} s CPU, {report.summary['requests']} requests  {counts}"
+              f"{took / ref_time:.2f}x the fastest reference, {took / floor:.2f}x the bare floor), {own_cpu:.2f} s CPU, {report.summary['requests']} requests  {counts}"
               f"{emulator.busy(cpu, took)}")
         peak = max(h["max_in_flight"] for h in stats["hosts"].values())
         print(f"  emulator: {sum(h['requests'] for h in stats['hosts'].values())} requests, peak per host {peak} "
