@@ -3,8 +3,12 @@
 Targets (issue #9): under 200 MB, and a scan taking at most 2.5 times the bare markdown-it-pyrs
 parse of the same text in the same run (the floor for a scanner built on its tree; the earlier
 aim, under 2 s, is printed too).
-Peak memory is measured in a fresh process: RSS growth (which includes the Rust parser's tree)
-and the Python heap peak that tracemalloc sees.
+A list this long is scanned by two processes (scanner/parallel.py): the times are wall times, and
+the CPU seconds of both processes are printed next to them.
+Peak memory is measured in a fresh process: the peak of the summed proportional set size (Pss:
+a page shared by the two processes counts half in each) of the scan and its worker, sampled every
+few milliseconds by a separate process, over the Pss before the scan; the scan process's own RSS
+growth (which includes the Rust parser's tree); and the Python heap peak that tracemalloc sees.
 
     python3 bench/bench_scan.py [--entries N] [--repeat 3] [--compare-markdown-it-py]
 """
@@ -74,16 +78,53 @@ def generate(n: int, seed: int = 7) -> str:
 
 
 def _child_memory(path: str) -> None:
-    """Run in a fresh process: scan the text in `path`, print peak RSS growth and traced peak (MB)."""
+    """Run in a fresh process: scan the text in `path`, print the peak of both processes' summed Pss
+    over the Pss before, this process's peak RSS growth, the traced peak and the RSS before (MB)."""
     text = Path(path).read_text(encoding="utf-8")
     before = _rss_now_mb()
+    pss_before = _pss_mb(os.getpid())
+    sampler = subprocess.Popen([sys.executable, __file__, "--sample-memory", str(os.getpid())],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    sampler.stdout.readline()  # ready
     scan_text(text, source="generated")
+    sampler.stdin.close()  # stop
+    pss_peak = float(sampler.stdout.readline())
+    sampler.wait()
     peak_rss = _status_mb("VmHWM")  # not ru_maxrss: that one survives exec from the bigger parent
     tracemalloc.start()  # after the RSS peak: tracing costs memory of its own
     scan_text(text, source="generated")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{peak_rss - before:.1f} {peak / 1e6:.1f} {before:.1f}")
+    print(f"{pss_peak - pss_before:.1f} {peak_rss - before:.1f} {peak / 1e6:.1f} {before:.1f}")
+
+
+def _sample_memory(pid: int) -> None:
+    """Run in a process of its own: the peak of the summed Pss of `pid` and its children (but this
+    one), sampled every 2 ms until stdin closes (printed in MB)."""
+    import select
+
+    print("ready", flush=True)
+    peak = 0.0
+    while not select.select([sys.stdin], [], [], 0.002)[0]:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                kids = [int(k) for k in fh.read().split()]
+        except OSError:
+            kids = []
+        peak = max(peak, _pss_mb(pid) + sum(_pss_mb(k) for k in kids if k != os.getpid()))
+    print(peak, flush=True)
+
+
+def _pss_mb(pid: int) -> float:
+    """The proportional set size of a process (Linux), in MB; 0 if it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def _rss_now_mb() -> float:
@@ -106,21 +147,29 @@ def main() -> None:
     ap.add_argument("--compare-markdown-it-py", action="store_true",
                     help="also time markdown-it-py's full parse (the parser used before; ~10 s)")
     ap.add_argument("--memory-child", help=argparse.SUPPRESS)
+    ap.add_argument("--sample-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
         _child_memory(args.memory_child)
+        return
+    if args.sample_memory:
+        _sample_memory(args.sample_memory)
         return
     text = generate(args.entries)
     print(f"generated {args.entries} entries: {len(text) / 1e6:.1f} MB, {text.count(chr(10))} lines")
 
     # Scan and bare parse alternate, so that a change of the machine's load between them (it is
     # shared) weighs on both figures of the ratio alike.
-    times, floors = [], []
+    times, floors, cpus, worker_cpus = [], [], [], []
     for _ in range(args.repeat):
         gc.collect()
+        c0 = os.times()
         t0 = time.perf_counter()
         result = scan_text(text, source="generated")
         times.append(time.perf_counter() - t0)
+        c1 = os.times()
+        worker_cpus.append(c1.children_user + c1.children_system - c0.children_user - c0.children_system)
+        cpus.append(c1.user + c1.system - c0.user - c0.system + worker_cpus[-1])
         t0 = time.perf_counter()
         tree = _MD.tree(text)  # the bare parse: tokens and source maps, nothing read from them
         floors.append(time.perf_counter() - t0)
@@ -137,11 +186,15 @@ def main() -> None:
                              capture_output=True, text=True).stdout.split()
     finally:
         os.unlink(fh.name)
-    rss_growth, traced, rss_start = (float(x) for x in out)
+    pss_growth, rss_growth, traced, rss_start = (float(x) for x in out)
+    worker = max(worker_cpus) > 0
 
     print(f"entries found:     {len(result.entries)} of {args.entries} (skipped {len(result.skipped)})")
     print(f"scan time (best of {args.repeat}, all: {', '.join(f'{t:.2f}' for t in times)} s): {best:.2f} s   "
           f"earlier aim < 2.00 s   ratio to it {best / 2:.2f}")
+    print(f"  {'2 processes (a forked worker scans the second part)' if worker else '1 process'}; CPU seconds of "
+          f"each scan, all processes: {', '.join(f'{c:.2f}' for c in cpus)}"
+          + (f" (of which the worker's: {', '.join(f'{c:.2f}' for c in worker_cpus)})" if worker else ""))
     print(f"lower bound, markdown-it-pyrs bare parse (best of {args.repeat}, all: {', '.join(f'{t:.2f}' for t in floors)} s, "
           f"load average {os.getloadavg()[0]:.1f}): {floor:.2f} s   "
           f"scan / lower bound = {best / floor:.1f}   target <= {RATIO_BOUND}   "
@@ -152,8 +205,9 @@ def main() -> None:
         t0 = time.perf_counter()
         MarkdownIt("commonmark").enable("table").parse(text)
         print(f"markdown-it-py full parse (for comparison): {time.perf_counter() - t0:.2f} s")
-    print(f"peak memory of the scan (fresh process): RSS +{rss_growth:.0f} MB (from {rss_start:.0f} MB, "
-          f"text loaded), Python heap traced {traced:.0f} MB   target < 200 MB   ratio {max(rss_growth, traced) / 200:.2f}")
+    print(f"peak memory of the scan (fresh process): both processes' Pss +{pss_growth:.0f} MB; the scan process's "
+          f"RSS +{rss_growth:.0f} MB (from {rss_start:.0f} MB, text loaded), Python heap traced {traced:.0f} MB   "
+          f"target < 200 MB   ratio {max(pss_growth, rss_growth, traced) / 200:.2f}")
 
 
 if __name__ == "__main__":

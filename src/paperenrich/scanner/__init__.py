@@ -21,12 +21,19 @@ and lines nested deeper than any list needs are left out first (`_drop_deep_line
 
 from __future__ import annotations
 
+import gc
+import pickle
 import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from markdown_it_pyrs import Node
 
 from paperenrich.collector import paused_collector
 from paperenrich.errors import InputError
 from paperenrich.model import Entry, ScanResult, Skipped
-from paperenrich.scanner.duplicates import _mark_duplicates
+from paperenrich.scanner import parallel
+from paperenrich.scanner.duplicates import EntryFields, _Duplicates, _entry_fields
 from paperenrich.scanner.parse import (
     _MD,
     MAX_ENTRY_CHARS,
@@ -59,10 +66,20 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     def scan() -> tuple[list[Entry], list[Skipped]]:
         # The tree's node objects and the entries hold no cycles, but their number sets off full
         # garbage collections that find nothing (a quarter of the scan time on the bench list).
-        # (The walk's own objects are freed when _walk returns, before the collector resumes: the
-        # collection that resumption sets off then looks at the entries alone.)
+        # (The walk's own objects are freed when _walk returns, before the collector resumes.)
         with paused_collector():
-            return _walk(lines)
+            found = _walk(lines)
+            # The entries are the result: long-lived. Left young, the first allocation after the
+            # resumption runs a young collection over every one of them (0.11-0.13 s at 50,000
+            # entries) that can free nothing; freeze + unfreeze moves them (and whatever else was
+            # young) straight into the oldest generation instead, which costs nothing. Not when the
+            # caller has frozen objects of its own: unfreeze would release those too.
+            promote = gc.get_freeze_count() == 0
+            if promote:
+                gc.freeze()
+        if promote:
+            gc.unfreeze()
+        return found
 
     try:
         entries, skipped = _parse_safely(text, scan)
@@ -79,14 +96,126 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
 
 
 def _walk(lines: list[str]) -> tuple[list[Entry], list[Skipped]]:
-    """The entries and skipped items of the text's lines, parsed chunk by chunk."""
+    """The entries and skipped items of the text's lines, parsed chunk by chunk (a long list by two
+    processes, see `parallel`)."""
     refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
+    chunks = list(_chunks(lines))
+    parsed: dict[int, _Parsed] = {}  # chunks parsed while looking for a cut (their walk takes them)
+    if len(lines) >= parallel.MIN_LINES and parallel.can_fork():
+        if (cut := _find_cut(lines, chunks, refs, parsed)) is not None:
+            return _walk_in_two(lines, refs, chunks, cut)
     scanner = _Scanner(_Source(""))
-    for start, end in _chunks(lines):
-        chunk = "\n".join(lines[start:end])
-        scanner.src = _Source(chunk, line_offset=start, ref_lines=refs)
-        tree = _MD.tree(_with_references(chunk, refs))
-        scanner.run(tree.children)
-        del tree  # freed here, on the parse thread, before the next chunk
+    for i, (start, end) in enumerate(chunks):
+        _walk_chunk(scanner, _parsed(lines, refs, start, end, parsed.pop(i, None)))
     drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
-    return _mark_duplicates(drafts), sorted(scanner.skipped, key=lambda s: s.line)
+    scanner.drafts, scanner.last_draft = [], None  # (each draft is let go once its entry is made)
+    return _Duplicates().take(drafts), sorted(scanner.skipped, key=lambda s: s.line)
+
+
+@dataclass
+class _Parsed:
+    """A chunk, parsed."""
+
+    src: _Source
+    blocks: list[Node]  # the tree's top-level blocks
+
+
+@dataclass
+class _Cut:
+    """Where a long list is cut for two processes: before top-level block `block` of chunk `chunk`,
+    a heading of `level`."""
+
+    chunk: int
+    block: int
+    level: int
+    parsed: _Parsed | None  # (None once this process has let it go: parsed again when needed)
+
+
+def _parsed(lines: list[str], refs: list[str], start: int, end: int, done: _Parsed | None = None) -> _Parsed:
+    if done is not None:
+        return done
+    chunk = "\n".join(lines[start:end])
+    return _Parsed(_Source(chunk, line_offset=start, ref_lines=refs), _MD.tree(_with_references(chunk, refs)).children)
+
+
+def _walk_chunk(scanner: _Scanner, chunk: _Parsed, first: int = 0, stop: int | None = None) -> None:
+    """Walk the chunk's top-level blocks [first:stop]."""
+    scanner.src = chunk.src
+    scanner.run(chunk.blocks[first:stop])
+
+
+def _find_cut(lines: list[str], chunks: list[tuple[int, int]], refs: list[str],
+              parsed: dict[int, _Parsed]) -> _Cut | None:
+    """A top-level heading near `parallel.PARENT_SHARE` of the lines, in the chunk holding that line
+    or one next to it (each chunk parsed here is kept in `parsed` for its walk)."""
+    n = len(lines)
+    target = n * parallel.PARENT_SHARE
+    low, high = n * parallel.CUT_WINDOW[0], n * parallel.CUT_WINDOW[1]
+    near = sorted(range(len(chunks)), key=lambda i: max(chunks[i][0] - target, target - chunks[i][1], 0))
+    for i in near[:3]:
+        start, end = chunks[i]
+        if end <= low or start >= high:
+            break
+        chunk = parsed[i] = _parsed(lines, refs, start, end)
+        best: tuple[float, int, int] | None = None
+        for k, block in enumerate(chunk.blocks):
+            if block.name not in ("heading", "lheading") or not (srcmap := block.srcmap):
+                continue
+            line = chunk.src.line(srcmap[0])
+            if low < line < high and (best is None or abs(line - target) < best[0]):
+                best = (abs(line - target), k, int(block.meta.get("level", 1)))
+        if best is not None:
+            return _Cut(i, best[1], best[2], parsed.pop(i))
+    return None
+
+
+def _walk_in_two(lines: list[str], refs: list[str], chunks: list[tuple[int, int]], cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
+    """This process walks the chunks before the cut, a forked worker the cut heading and after;
+    a worker that fails leaves its part to this process (the same code, so the same result)."""
+
+    def second_part() -> Iterator[list[EntryFields] | list[Skipped]]:
+        """The part's skipped items, then its entry fields, a batch at a time."""
+        cut_chunk = cut.parsed or _parsed(lines, refs, *chunks[cut.chunk])
+        scanner = _Scanner(cut_chunk.src)
+        scanner.headings = parallel.stand_in_headings(cut.level)
+        scanner.section = tuple(text for _, text in scanner.headings)
+        _walk_chunk(scanner, cut_chunk, first=cut.block)
+        del cut_chunk
+        for start, end in chunks[cut.chunk + 1:]:
+            _walk_chunk(scanner, _parsed(lines, refs, start, end))
+        drafts = scanner.confirmed_drafts()
+        scanner.drafts, scanner.last_draft = [], None
+        yield scanner.skipped
+        for i in range(0, len(drafts), _BATCH):
+            yield [_entry_fields(d) for d in drafts[i:i + _BATCH]]
+            drafts[i:i + _BATCH] = [None] * len(drafts[i:i + _BATCH])  # (let its drafts go)
+
+    try:
+        worker: parallel.Worker | None = parallel.Worker(second_part)
+        # The worker has the cut chunk's tree; here it would stay alive (23 MB for 4,000 lines) through
+        # every chunk before it: it is parsed again when its turn comes (the parser is deterministic).
+        cut.parsed = None
+    except OSError:
+        worker = None
+    try:
+        scanner = _Scanner(_Source(""))
+        for start, end in chunks[:cut.chunk]:
+            _walk_chunk(scanner, _parsed(lines, refs, start, end))
+        _walk_chunk(scanner, cut.parsed or _parsed(lines, refs, *chunks[cut.chunk]), stop=cut.block)
+        drafts = scanner.confirmed_drafts()
+        scanner.drafts, scanner.last_draft = [], None
+        duplicates = _Duplicates()
+        entries = duplicates.take(drafts)
+        frames = worker.frames() if worker is not None else None
+    finally:
+        if worker is not None:
+            worker.close()
+    real = parallel.real_sections(scanner.headings, cut.level)
+    items = second_part() if frames is None else map(pickle.loads, frames)  # (one batch unpickled at a time)
+    skipped = next(items)
+    for batch in items:
+        entries += [duplicates.entry(f, real) for f in batch]
+    return entries, sorted(scanner.skipped + skipped, key=lambda s: s.line)
+
+
+_BATCH = 2000  # entries a pickled batch: the worker's fields are not all unpickled here at once

@@ -1,0 +1,132 @@
+"""A long list scanned by two processes: the walk is cut at a top-level heading near the middle,
+a forked worker walks from the heading on while this process walks up to it.
+
+Why this gives the one-process result exactly:
+- the parse is the same: the cut chunk is parsed once, before the fork, and its top-level blocks
+  are shared out (those before the heading here, the heading and after in the worker); every other
+  chunk is parsed as the one-process walk parses it;
+- the walk's state at a top-level heading is the heading stack alone: no list item is open (a
+  top-level block is visited after the blocks before it have closed), and a heading ends the run
+  of notes after a paper (`last_draft`). The worker starts with a stand-in heading at each level
+  above the cut heading's (`stand_in_headings`); popping goes by level, so each stand-in leaves
+  the stack exactly when the real heading of its level would have, and `real_sections` puts the
+  real texts in (or drops a stand-in for a level the stack did not hold). The walk reads only a
+  section's last heading, which after the cut heading is never a stand-in;
+- the rest is per draft (confirming provisional drafts looks only at drafts under them, in the
+  same list item), and duplicates are marked over all entries, in order, in this process.
+A worker that fails in any way gives no result, and this process walks its part itself.
+
+Forking is used only where it is safe: Linux, the main thread, and no other thread running (a
+thread holding a lock at the fork would leave it held forever in the worker).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from typing import Any, Callable, Iterable
+
+MIN_LINES = 2000  # smaller lists scan in well under 0.1 s: a worker's start would not pay
+PARENT_SHARE = 0.52  # of the lines: the worker also pickles its part, which this process reads back
+CUT_WINDOW = (0.3, 0.7)  # a cut heading outside this share of the lines would balance too badly
+
+_STAND_IN = "\x00heading level {}"  # (scan_text turns every NUL of the input into U+FFFD: never a real heading)
+
+
+def can_fork() -> bool:
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.current_thread() is threading.main_thread() and threading.active_count() == 1)
+
+
+def stand_in_headings(level: int) -> list[tuple[int, str]]:
+    """The worker's heading stack before the cut heading (of `level`): one stand-in per level above it."""
+    return [(k, _STAND_IN.format(k)) for k in range(1, level)]
+
+
+def real_sections(headings: list[tuple[int, str]], level: int) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """Section paths of the worker's entries -> the real ones, given this process's heading stack
+    at the cut (before the cut heading of `level` pops its levels)."""
+    by_stand_in = {_STAND_IN.format(k): text for k, text in headings if k < level}
+    done: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def real(section: tuple[str, ...]) -> tuple[str, ...]:
+        if (out := done.get(section)) is None:
+            out = done[section] = tuple(by_stand_in[t] if t in by_stand_in else t for t in section
+                                        if not t.startswith("\x00") or t in by_stand_in)
+        return out
+
+    return real
+
+
+class Worker:
+    """`work()` run in a forked process; `frames()` gives back the items it yields, pickled.
+
+    The worker pickles every item before it writes anything, so it never waits on this process
+    while it works; the output ends with an empty frame, so a worker that stopped early (killed,
+    out of memory) is told apart from one that finished.
+    """
+
+    def __init__(self, work: Callable[[], Iterable[Any]]) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:  # (no process to be had: the caller walks alone)
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if self.pid == 0:  # the worker: never returns into the caller's code
+            code = 1
+            try:
+                os.close(read_end)
+                frames = []
+                for item in work():
+                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                    frames += (len(data).to_bytes(8, "little"), data)
+                frames.append(bytes(8))
+                with open(write_end, "wb") as out:
+                    out.writelines(frames)
+                code = 0
+            except BaseException:  # (any failure: the parent then does the work itself)
+                pass
+            finally:
+                os._exit(code)  # no atexit handlers, no flush of the parent's buffered output
+        os.close(write_end)
+        self._read_end: int | None = read_end
+
+    def frames(self) -> list[memoryview] | None:
+        """Wait for the worker: the pickled items it yielded, or None if it did not finish them all."""
+        assert self._read_end is not None
+        try:
+            with open(self._read_end, "rb") as pipe:
+                self._read_end = None
+                data = memoryview(pipe.read())
+        finally:
+            self._reap()
+        frames, pos = [], 0
+        while pos + 8 <= len(data):
+            size = int.from_bytes(data[pos:pos + 8], "little")
+            if size == 0:
+                return frames if pos + 8 == len(data) else None
+            frames.append(data[pos + 8:pos + 8 + size])
+            pos += 8 + size
+        return None  # (cut short: no end frame)
+
+    def close(self) -> None:
+        """Stop the worker if it still runs (this process failed or was interrupted) and reap it."""
+        if self._read_end is not None:
+            os.close(self._read_end)
+            self._read_end = None
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def _reap(self) -> None:
+        pid, self.pid = self.pid, 0
+        if pid:
+            os.waitpid(pid, 0)

@@ -1,0 +1,170 @@
+"""A long list is scanned by two processes (scanner/parallel.py); the result must be the one-process
+scan's, exactly. The split is forced on small inputs here (MIN_LINES = 0), so every corpus list,
+seed and test file is cut at a heading near its middle and compared with its one-process scan.
+
+The scan forks only when no other thread runs, and the test session has the emulator's server
+threads: these tests run in a fresh pytest process of their own (the first test starts it).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import paperenrich.scanner as scanner_pkg
+from paperenrich.scanner import parallel, scan_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from bench_scan import generate  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FILES = (sorted((SHARED / "lists").glob("*.md")) + sorted((SHARED / "seeds").glob("*"))
+         + sorted((Path(__file__).parent / "data").glob("*.md")))
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is forked on Linux only")
+FRESH = os.environ.get("PAPERENRICH_FORK_TESTS") == "1"  # set in the fresh process
+fresh_only = pytest.mark.skipif(not FRESH, reason="run in a fresh process by test_in_a_fresh_process")
+
+
+def test_in_a_fresh_process():
+    if FRESH:
+        pytest.skip("this is the fresh process")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-x", "-p", "no:cacheprovider", __file__],
+                         env={**os.environ, "PAPERENRICH_FORK_TESTS": "1"}, capture_output=True, text=True,
+                         timeout=900, cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "6 passed, 1 skipped" in run.stdout  # (the tests below ran; this one skipped there)
+
+
+def _one_process(text: str, source: str):
+    saved = parallel.MIN_LINES
+    parallel.MIN_LINES = 10**12
+    try:
+        return scan_text(text, source)
+    finally:
+        parallel.MIN_LINES = saved
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """Split every input; record which scans were cut and whether the worker's result was used."""
+    assert parallel.can_fork(), "a thread left running by another test keeps the scan from forking"
+    monkeypatch.setattr(parallel, "MIN_LINES", 0)
+    seen = {"cut": 0, "worker_results": 0}
+    find_cut, frames = scanner_pkg._find_cut, parallel.Worker.frames
+
+    def counting_cut(*args):
+        cut = find_cut(*args)
+        seen["cut"] += cut is not None
+        return cut
+
+    def counting_frames(self):
+        got = frames(self)
+        seen["worker_results"] += got is not None
+        return got
+
+    monkeypatch.setattr(scanner_pkg, "_find_cut", counting_cut)
+    monkeypatch.setattr(parallel.Worker, "frames", counting_frames)
+    return seen
+
+
+@fresh_only
+def test_every_list_scans_the_same_in_two_processes(forced):
+    if not FILES:
+        pytest.skip("../shared is not there")
+    texts = [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in FILES]
+    texts.append(("generated 3,000", generate(3000, seed=3)))
+    for name, text in texts:
+        assert scan_text(text, name) == _one_process(text, name), name
+    # (a list with no heading near its middle is not cut: most are)
+    assert forced["cut"] >= len(texts) * 2 // 3
+    assert forced["worker_results"] == forced["cut"]
+
+
+@fresh_only
+def test_the_bench_list_is_cut_without_forcing():
+    text = generate(12_000)
+    assert len(text.split("\n")) > parallel.MIN_LINES
+    assert scan_text(text, "g") == _one_process(text, "g")
+
+
+@fresh_only
+def test_sections_above_the_cut_are_the_real_headings(forced, monkeypatch):
+    # The cut falls on "### C" (the heading nearest the middle line): the worker starts with stand-ins
+    # for levels 1 and 2; level 1 is "A", and there is no level 2 above C, so that stand-in goes.
+    text = "# A\n\n- [Paper one about things](https://arxiv.org/abs/2101.00001)\n\n" \
+           "### C\n\n- [Paper two about things](https://arxiv.org/abs/2101.00002)\n\n" \
+           "## D\n\n- [Paper three about things](https://arxiv.org/abs/2101.00003)\n"
+    monkeypatch.setattr(parallel, "PARENT_SHARE", 5 / text.count("\n"))
+    monkeypatch.setattr(parallel, "CUT_WINDOW", (0.0, 1.0))
+    entries = scan_text(text).entries
+    assert forced["cut"] == 1 and forced["worker_results"] == 1
+    assert [e.section for e in entries] == [("A",), ("A", "C"), ("A", "D")]
+
+
+@fresh_only
+def test_a_failing_worker_leaves_its_part_to_this_process(forced, monkeypatch):
+    text = generate(500, seed=5)
+    expected = _one_process(text, "x")
+
+    def broken_dumps(*args, **kwargs):  # (runs in the worker: it fails before writing anything)
+        raise RuntimeError("worker fails")
+
+    monkeypatch.setattr(parallel.pickle, "dumps", broken_dumps)
+    assert scan_text(text, "x") == expected
+    assert forced["cut"] == 1 and forced["worker_results"] == 0
+
+
+@fresh_only
+def test_worker_results_failures_and_a_killed_worker():
+    def items():
+        yield ["a", 1]
+        yield {"b": (2, 3)}
+
+    worker = parallel.Worker(items)
+    frames = worker.frames()
+    worker.close()
+    import pickle
+
+    assert [pickle.loads(f) for f in frames] == [["a", 1], {"b": (2, 3)}]
+
+    def fails():
+        yield 1
+        raise ValueError("no")
+
+    worker = parallel.Worker(fails)
+    assert worker.frames() is None
+    worker.close()
+
+    def killed():
+        yield 1
+        os.kill(os.getpid(), signal.SIGKILL)
+        yield 2
+
+    worker = parallel.Worker(killed)
+    assert worker.frames() is None
+    worker.close()
+
+
+@fresh_only
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_LINES", 0)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not parallel.can_fork()
+
+        def no_worker(*args):
+            raise AssertionError("forked with another thread running")
+
+        monkeypatch.setattr(parallel, "Worker", no_worker)
+        text = generate(200)
+        assert scan_text(text) == _one_process(text, "<text>")
+    finally:
+        release.set()
+        other.join()
