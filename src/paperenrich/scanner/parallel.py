@@ -2,9 +2,10 @@
 a forked worker walks from the heading on while this process walks up to it.
 
 Why this gives the one-process result exactly:
-- the parse is the same: the cut chunk is parsed once, before the fork, and its top-level blocks
-  are shared out (those before the heading here, the heading and after in the worker); every other
-  chunk is parsed as the one-process walk parses it;
+- the parse is the same: the chunks are the one-process walk's, and the cut falls between two
+  top-level blocks of a chunk's own parse (the chunk is parsed before the fork to find the heading;
+  the worker walks that tree from the heading on, this process parses the same text again when its
+  turn comes and walks the blocks before it: the parser is deterministic);
 - the walk's state at a top-level heading is the heading stack alone: no list item is open (a
   top-level block is visited after the blocks before it have closed), and a heading ends the run
   of notes after a paper (`last_draft`). The worker starts with a stand-in heading at each level
