@@ -25,6 +25,7 @@ import gc
 import pickle
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Iterator
 
 from markdown_it_pyrs import Node
@@ -68,7 +69,7 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
         # garbage collections that find nothing (a quarter of the scan time on the bench list).
         # (The walk's own objects are freed when _walk returns, before the collector resumes.)
         with paused_collector():
-            found = _walk(lines)
+            found = _walk(text, lines)
             # The entries are the result: long-lived. Left young, the first allocation after the
             # resumption runs a young collection over every one of them (0.11-0.13 s at 50,000
             # entries) that can free nothing; freeze + unfreeze moves them (and whatever else was
@@ -95,18 +96,17 @@ def scan_text(text: str, source: str = "<text>") -> ScanResult:
     return ScanResult(source=source, entries=tuple(entries), skipped=tuple(skipped))
 
 
-def _walk(lines: list[str]) -> tuple[list[Entry], list[Skipped]]:
-    """The entries and skipped items of the text's lines, parsed chunk by chunk (a long list by two
-    processes, see `parallel`)."""
-    refs = _reference_definitions(lines)  # they hold for every chunk (lines: text's, split above)
-    chunks = list(_chunks(lines))
+def _walk(text: str, lines: list[str]) -> tuple[list[Entry], list[Skipped]]:
+    """The entries and skipped items of the text (`lines`: its lines), parsed chunk by chunk (a long
+    list by two processes, see `parallel`)."""
+    doc = _Chunked(text, lines)
     parsed: dict[int, _Parsed] = {}  # chunks parsed while looking for a cut (their walk takes them)
     if len(lines) >= parallel.MIN_LINES and parallel.can_fork():
-        if (cut := _find_cut(lines, chunks, refs, parsed)) is not None:
-            return _walk_in_two(lines, refs, chunks, cut)
+        if (cut := _find_cut(doc, parsed)) is not None:
+            return _walk_in_two(doc, cut)
     scanner = _Scanner(_Source(""))
-    for i, (start, end) in enumerate(chunks):
-        _walk_chunk(scanner, _parsed(lines, refs, start, end, parsed.pop(i, None)))
+    for i in range(len(doc.chunks)):
+        _walk_chunk(scanner, parsed.pop(i, None) or doc.parse(i))
     drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
     scanner.drafts, scanner.last_draft = [], None  # (each draft is let go once its entry is made)
     return _Duplicates().take(drafts), sorted(scanner.skipped, key=lambda s: s.line)
@@ -120,6 +120,25 @@ class _Parsed:
     blocks: list[Node]  # the tree's top-level blocks
 
 
+class _Chunked:
+    """The text and its chunks (line ranges), with the reference definitions every chunk sees."""
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text, self.lines = text, lines
+        self.refs = _reference_definitions(lines)  # they hold for every chunk
+        self.chunks = list(_chunks(lines))
+        # Where each line starts in the text: a chunk's text is a slice of it. ("\n".join of the
+        # chunk's lines is the same string, but touches every line's reference count, and after a
+        # fork each page of lines so touched is copied.)
+        self.starts = [0, *accumulate(len(line) + 1 for line in lines)] if len(self.chunks) > 1 else []
+
+    def parse(self, i: int) -> _Parsed:
+        start, end = self.chunks[i]
+        chunk = self.text[self.starts[start]:self.starts[end] - 1] if self.starts else self.text
+        return _Parsed(_Source(chunk, line_offset=start, ref_lines=self.refs),
+                       _MD.tree(_with_references(chunk, self.refs)).children)
+
+
 @dataclass
 class _Cut:
     """Where a long list is cut for two processes: before top-level block `block` of chunk `chunk`,
@@ -131,24 +150,16 @@ class _Cut:
     parsed: _Parsed | None  # (None once this process has let it go: parsed again when needed)
 
 
-def _parsed(lines: list[str], refs: list[str], start: int, end: int, done: _Parsed | None = None) -> _Parsed:
-    if done is not None:
-        return done
-    chunk = "\n".join(lines[start:end])
-    return _Parsed(_Source(chunk, line_offset=start, ref_lines=refs), _MD.tree(_with_references(chunk, refs)).children)
-
-
 def _walk_chunk(scanner: _Scanner, chunk: _Parsed, first: int = 0, stop: int | None = None) -> None:
     """Walk the chunk's top-level blocks [first:stop]."""
     scanner.src = chunk.src
     scanner.run(chunk.blocks[first:stop])
 
 
-def _find_cut(lines: list[str], chunks: list[tuple[int, int]], refs: list[str],
-              parsed: dict[int, _Parsed]) -> _Cut | None:
+def _find_cut(doc: _Chunked, parsed: dict[int, _Parsed]) -> _Cut | None:
     """A top-level heading near `parallel.PARENT_SHARE` of the lines, in the chunk holding that line
     or one next to it (each chunk parsed here is kept in `parsed` for its walk)."""
-    n = len(lines)
+    n, chunks = len(doc.lines), doc.chunks
     target = n * parallel.PARENT_SHARE
     low, high = n * parallel.CUT_WINDOW[0], n * parallel.CUT_WINDOW[1]
     near = sorted(range(len(chunks)), key=lambda i: max(chunks[i][0] - target, target - chunks[i][1], 0))
@@ -156,7 +167,7 @@ def _find_cut(lines: list[str], chunks: list[tuple[int, int]], refs: list[str],
         start, end = chunks[i]
         if end <= low or start >= high:
             break
-        chunk = parsed[i] = _parsed(lines, refs, start, end)
+        chunk = parsed[i] = doc.parse(i)
         best: tuple[float, int, int] | None = None
         for k, block in enumerate(chunk.blocks):
             if block.name not in ("heading", "lheading") or not (srcmap := block.srcmap):
@@ -169,20 +180,20 @@ def _find_cut(lines: list[str], chunks: list[tuple[int, int]], refs: list[str],
     return None
 
 
-def _walk_in_two(lines: list[str], refs: list[str], chunks: list[tuple[int, int]], cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
+def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
     """This process walks the chunks before the cut, a forked worker the cut heading and after;
     a worker that fails leaves its part to this process (the same code, so the same result)."""
 
     def second_part() -> Iterator[list[EntryFields] | list[Skipped]]:
         """The part's skipped items, then its entry fields, a batch at a time."""
-        cut_chunk = cut.parsed or _parsed(lines, refs, *chunks[cut.chunk])
+        cut_chunk = cut.parsed or doc.parse(cut.chunk)
         scanner = _Scanner(cut_chunk.src)
         scanner.headings = parallel.stand_in_headings(cut.level)
         scanner.section = tuple(text for _, text in scanner.headings)
         _walk_chunk(scanner, cut_chunk, first=cut.block)
         del cut_chunk
-        for start, end in chunks[cut.chunk + 1:]:
-            _walk_chunk(scanner, _parsed(lines, refs, start, end))
+        for i in range(cut.chunk + 1, len(doc.chunks)):
+            _walk_chunk(scanner, doc.parse(i))
         drafts = scanner.confirmed_drafts()
         scanner.drafts, scanner.last_draft = [], None
         yield scanner.skipped
@@ -199,9 +210,9 @@ def _walk_in_two(lines: list[str], refs: list[str], chunks: list[tuple[int, int]
         worker = None
     try:
         scanner = _Scanner(_Source(""))
-        for start, end in chunks[:cut.chunk]:
-            _walk_chunk(scanner, _parsed(lines, refs, start, end))
-        _walk_chunk(scanner, cut.parsed or _parsed(lines, refs, *chunks[cut.chunk]), stop=cut.block)
+        for i in range(cut.chunk):
+            _walk_chunk(scanner, doc.parse(i))
+        _walk_chunk(scanner, cut.parsed or doc.parse(cut.chunk), stop=cut.block)
         drafts = scanner.confirmed_drafts()
         scanner.drafts, scanner.last_draft = [], None
         duplicates = _Duplicates()
