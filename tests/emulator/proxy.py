@@ -3,7 +3,8 @@
 It serves the two proxy forms clients use: an absolute-URI request (`GET http://host/path`, for
 http:// targets) and a `CONNECT host:443` tunnel (for https:// targets). Every target host must be
 in `upstreams` (host name -> a loopback (address, port)); anything else gets 502, so a test can
-use names that resolve nowhere and still see each request arrive. `seen` logs (method, target).
+use names that resolve nowhere and still see each request arrive. `seen` logs (method, target),
+`authorizations` the Proxy-Authorization headers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         with owner.lock:
             owner.seen.append((self.command, self.path))
+            if "Proxy-Authorization" in self.headers:
+                owner.authorizations.append(self.headers["Proxy-Authorization"])
         target = owner.upstreams.get(host.lower())
         if target is None or not target[0].startswith("127."):
             self.send_error(502, "unknown upstream")
@@ -95,6 +98,7 @@ class ForwardProxy:
     def __init__(self, upstreams: dict[str, tuple[str, int]]):
         self.upstreams = {k.lower(): v for k, v in upstreams.items()}
         self.seen: list[tuple[str, str]] = []
+        self.authorizations: list[str] = []  # Proxy-Authorization values received
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self

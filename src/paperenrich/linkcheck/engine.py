@@ -46,13 +46,14 @@ import yarl
 
 from paperenrich.collector import paused_collector
 from paperenrich.config import HostRule, Settings
+from paperenrich.errors import ConfigError
 from paperenrich.http import TRANSIENT_STATUS, Pacer, may_send_secret, retry_after_seconds
 from paperenrich.linkcheck.classify import classify_status, has_anchor
 from paperenrich.linkcheck.safety import UNSAFE_SCHEMES, ForbiddenAddress, is_forbidden_ip, literal_ip
 from paperenrich.linkcheck.suggest import PERMANENT_REDIRECTS, is_home_page, suggest
 from paperenrich.linkcheck.transport import AiohttpTransport
 from paperenrich.linkcheck.watchdog import Watchdog
-from paperenrich.linkcheck.wire import ChainCookies, WireClient
+from paperenrich.linkcheck.wire import ChainCookies, Proxies, ProxyError, ProxyUnreachable, WireClient
 from paperenrich.model import LinkResult, LinkStatus, Place
 from paperenrich.urls import is_double_encoded, without_userinfo
 
@@ -226,8 +227,12 @@ class LinkClient(httpx.AsyncClient):
     def __init__(self, transport: AiohttpTransport, settings: Settings):
         super().__init__(transport=transport, headers=base_headers(settings), follow_redirects=False, trust_env=False,
                          timeout=httpx.Timeout(settings.link_timeout, connect=connect_timeout(settings)))
+        try:  # HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY, as for the services (http.make_client)
+            proxies = Proxies.from_environment()
+        except ProxyError as exc:
+            raise ConfigError(str(exc)) from None
         self.wire = WireClient(guard=not settings.allow_private, tls_context=lambda: transport.ssl_context,
-                               connect_timeout=connect_timeout(settings))
+                               connect_timeout=connect_timeout(settings), proxies=proxies)
 
     async def aclose(self) -> None:
         await self.wire.aclose()
@@ -612,6 +617,8 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 
 def _classify_exception(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, ProxyUnreachable):
+        return "broken", str(exc)
     if isinstance(exc, httpx.ConnectError):
         causes = _causes(exc)
         if any(isinstance(c, ForbiddenAddress) for c in causes):

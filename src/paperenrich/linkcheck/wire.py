@@ -17,13 +17,17 @@ failures, refusals, TLS errors, resets and timeouts apart exactly as before.
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import functools
 import socket
 import ssl
 import time
+import urllib.request
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import AsyncIterator, Callable, Mapping
+from urllib.parse import unquote, urlsplit
 
 import aiohappyeyeballs
 import aiohttp
@@ -42,14 +46,77 @@ _DNS_TTL = 10.0  # s, as aiohttp's resolver cache
 _HAPPY_EYEBALLS = 0.25  # s before the next address is tried in parallel (RFC 8305, as aiohttp)
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """A forward HTTP proxy: http:// targets are asked through it in absolute form, https://
+    targets through a CONNECT tunnel (TLS to the target itself, end to end)."""
+
+    host: str
+    port: int
+    authorization: str | None = None  # "Basic ...", from credentials in the proxy URL; never logged
+
+    def __repr__(self) -> str:  # (no credentials in a traceback or a log)
+        return f"Proxy({self.host}:{self.port}{', with credentials' if self.authorization else ''})"
+
+
+class ProxyUnreachable(httpx.ConnectError):
+    """The proxy itself could not be reached or would not open a tunnel (said as such: not the link's fault)."""
+
+
+class ProxyError(ValueError):
+    """A proxy setting the checker cannot use (the message names the variable, never its value)."""
+
+
+class Proxies:
+    """HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY as curl, httpx and lychee read them."""
+
+    def __init__(self, environment: Mapping[str, str]):
+        self._table = environment  # urllib's form: {"http": url, "https": url, "all": url, "no": "a,b"}
+        self._by_scheme = {scheme: self._parse(scheme, environment.get(scheme) or environment.get("all"))
+                           for scheme in ("http", "https")}
+
+    @classmethod
+    def from_environment(cls) -> "Proxies | None":
+        table = urllib.request.getproxies_environment()
+        return cls(table) if table.get("http") or table.get("https") or table.get("all") else None
+
+    @staticmethod
+    def _parse(scheme: str, value: str | None) -> Proxy | None:
+        if not value:
+            return None
+        parts = urlsplit(value if "://" in value else "http://" + value)
+        name = f"{scheme.upper()}_PROXY"
+        if parts.scheme.lower() != "http":
+            raise ProxyError(f"{name} (or ALL_PROXY): only http:// proxies are supported for link checks, not {parts.scheme}://")
+        try:
+            port = parts.port or 80
+        except ValueError:
+            raise ProxyError(f"{name} (or ALL_PROXY): the proxy's port is not a number") from None
+        if not parts.hostname:
+            raise ProxyError(f"{name} (or ALL_PROXY): no proxy host")
+        authorization = None
+        if parts.username is not None:
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            authorization = "Basic " + base64.b64encode(pair).decode("ascii")
+        return Proxy(parts.hostname, port, authorization)
+
+    def for_target(self, scheme: str, host: str) -> Proxy | None:
+        """The proxy for a target, None to connect directly (no proxy, or NO_PROXY names it)."""
+        proxy = self._by_scheme.get(scheme)
+        if proxy is None or (self._table.get("no") and urllib.request.proxy_bypass_environment(host, self._table)):
+            return None
+        return proxy
+
+
 class _Connection(asyncio.Protocol):
     """One kept-alive connection, one request at a time."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
+    def __init__(self, loop: asyncio.AbstractEventLoop, proxy: Proxy | None = None):
         self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.idle_since = 0.0
+        self.proxy = proxy  # requests go to this proxy in absolute form (http:// targets)
         self._response: WireResponse | None = None
 
     # --- asyncio.Protocol ---
@@ -102,6 +169,36 @@ class _Connection(asyncio.Protocol):
     def resume(self) -> None:
         if self.transport is not None and not self.closed:
             self.transport.resume_reading()
+
+
+class _TunnelReply(asyncio.Protocol):
+    """A proxy's answer to CONNECT: its status once the headers are in (the tunnel is then
+    handed to TLS); bounded like any answer's headers."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.transport: asyncio.Transport | None = None
+        self.status: asyncio.Future[int] = loop.create_future()
+        self._head = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if self.status.done():
+            return
+        self._head += data
+        if b"\r\n\r\n" in self._head:
+            line = self._head.split(b"\r\n", 1)[0].split()
+            status = int(line[1]) if len(line) >= 2 and line[1].isdigit() else 0
+            self.status.set_result(status)
+            if self.transport is not None:
+                self.transport.pause_reading()  # nothing more until TLS takes the connection
+        elif len(self._head) > MAX_HEADER_BYTES:
+            self.status.set_exception(httpx.ConnectError(f"the proxy's answer to CONNECT: {_TOO_BIG}"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.status.done():
+            self.status.set_exception(httpx.ConnectError("the proxy closed the connection before the tunnel was open"))
 
 
 class WireResponse:
@@ -257,6 +354,11 @@ class ChainCookies:
         return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values()) or None
 
 
+def _names_this_machine(host: str) -> bool:
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")  # RFC 6761: always the loopback
+
+
 def _no_length(headers: CIMultiDict[str]) -> bool:
     return "content-length" not in headers and "chunked" not in headers.get("transfer-encoding", "").lower()
 
@@ -266,8 +368,9 @@ class WireClient:
     are in use (per host and overall), so the pool itself has no limits to enforce."""
 
     def __init__(self, *, guard: bool, tls_context: Callable[[], ssl.SSLContext], connect_timeout: float | None,
-                 keepalive: float = 5.0):
+                 keepalive: float = 5.0, proxies: Proxies | None = None):
         self._guard = guard
+        self._proxies = proxies
         self._tls_context = tls_context  # called at the first https connection
         self._connect_timeout = connect_timeout
         self._keepalive = keepalive
@@ -289,7 +392,7 @@ class WireClient:
         response = WireResponse(connection, method, url)
         response.pool = pool
         try:
-            connection.begin(response, _request_bytes(method, url, headers))
+            connection.begin(response, _request_bytes(method, url, headers, connection.proxy))
             await response.started
         except BaseException:
             connection.end()
@@ -347,18 +450,25 @@ class WireClient:
         loop = asyncio.get_running_loop()
         host, port = url.raw_host, url.port or (443 if url.scheme == "https" else 80)
         tls = self._tls_context() if url.scheme == "https" else None
+        proxy = self._proxies.for_target(url.scheme, host.strip("[]")) if self._proxies is not None else None
         try:
             async with asyncio.timeout(self._connect_timeout):
-                infos = await self._addresses(host.strip("[]"), port)
-                sock = await aiohappyeyeballs.start_connection(
-                    infos, happy_eyeballs_delay=_HAPPY_EYEBALLS, interleave=1,
-                    socket_factory=guarded_socket if self._guard else None)
-                try:
-                    _, connection = await loop.create_connection(
-                        lambda: _Connection(loop), sock=sock, ssl=tls, server_hostname=host.strip("[]") if tls else None)
-                except BaseException:
-                    sock.close()
-                    raise
+                if proxy is not None:
+                    if self._guard and _names_this_machine(host.strip("[]")):  # the proxy would ask itself
+                        cause = ForbiddenAddress(f"{host} names the machine itself")
+                        raise httpx.ConnectError(str(cause)) from cause
+                    connection = await self._through(proxy, host, port, tls)
+                else:
+                    infos = await self._addresses(host.strip("[]"), port)
+                    sock = await aiohappyeyeballs.start_connection(
+                        infos, happy_eyeballs_delay=_HAPPY_EYEBALLS, interleave=1,
+                        socket_factory=guarded_socket if self._guard else None)
+                    try:
+                        _, connection = await loop.create_connection(
+                            lambda: _Connection(loop), sock=sock, ssl=tls, server_hostname=host.strip("[]") if tls else None)
+                    except BaseException:
+                        sock.close()
+                        raise
         except TimeoutError as exc:
             raise httpx.ConnectTimeout(f"no connection to {host}:{port} within {self._connect_timeout:g} s") from exc
         except httpx.HTTPError:
@@ -366,6 +476,36 @@ class WireClient:
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(f"{type(exc).__name__}: {exc}") from exc
         self._all.add(connection)
+        return connection
+
+    async def _through(self, proxy: Proxy, host: str, port: int, tls: ssl.SSLContext | None) -> _Connection:
+        """A connection to the target by way of the proxy. The proxy is the user's own setting,
+        so the address guard does not apply to it; targets are named to the proxy, which
+        resolves them (the guard still refuses non-public IP literals before any request)."""
+        loop = asyncio.get_running_loop()
+        try:
+            if tls is None:  # http://: the proxy carries each request, written in absolute form
+                _, connection = await loop.create_connection(lambda: _Connection(loop, proxy), proxy.host, proxy.port)
+                return connection
+            _, tunnel = await loop.create_connection(lambda: _TunnelReply(loop), proxy.host, proxy.port)
+        except OSError as exc:
+            raise ProxyUnreachable(f"cannot reach the proxy {proxy.host}:{proxy.port} ({exc.strerror or exc})") from exc
+        try:
+            target = f"{host}:{port}"
+            lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+            if proxy.authorization:
+                lines.append(f"Proxy-Authorization: {proxy.authorization}")
+            tunnel.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            status = await tunnel.status
+            if status != 200:
+                why = " (proxy authentication required)" if status == 407 else ""
+                raise ProxyUnreachable(f"the proxy answered HTTP {status} to CONNECT {target}{why}")
+            connection = _Connection(loop)
+            secured = await loop.start_tls(tunnel.transport, connection, tls, server_hostname=host.strip("[]"))
+        except BaseException:
+            tunnel.transport.close()
+            raise
+        connection.connection_made(secured)
         return connection
 
     def close_idle(self, host: str) -> None:
@@ -383,8 +523,13 @@ class WireClient:
         self._idle.clear()
 
 
-def _request_bytes(method: str, url: yarl.URL, headers: Mapping[str, str]) -> bytes:
-    lines = [f"{method} {url.raw_path_qs} HTTP/1.1", f"Host: {url.host_port_subcomponent}"]
+def _request_bytes(method: str, url: yarl.URL, headers: Mapping[str, str], proxy: Proxy | None = None) -> bytes:
+    # To a proxy (http:// targets), the target in absolute form; inside a CONNECT tunnel and
+    # without a proxy, the path alone.
+    target = f"{url.scheme}://{url.host_port_subcomponent}{url.raw_path_qs}" if proxy is not None else url.raw_path_qs
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {url.host_port_subcomponent}"]
+    if proxy is not None and proxy.authorization:
+        lines.append(f"Proxy-Authorization: {proxy.authorization}")
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if any("\r" in line or "\n" in line for line in lines):  # no value may start a header of its own
         raise httpx.LocalProtocolError("a request header holds a line break")

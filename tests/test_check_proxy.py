@@ -1,0 +1,115 @@
+"""`check` behind a proxy: link requests go through HTTP_PROXY (absolute form) and HTTPS_PROXY
+(a CONNECT tunnel, TLS to the target itself), NO_PROXY names go direct, credentials in the
+proxy URL become Proxy-Authorization and never show, and a proxy setting that cannot be used is
+a one-line configuration error. The links' hosts end in `.test`: they resolve nowhere, so a
+link that answers went through the proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import ssl
+import subprocess
+import sys
+
+import pytest
+
+from paperenrich.config import Settings
+from paperenrich.errors import ConfigError
+from paperenrich.linkcheck import check_urls
+from paperenrich.model import Place
+from tests.emulator.hostile import HostileServer, answer
+from tests.emulator.proxy import ForwardProxy
+from tests.emulator.webhosts import WebHosts
+
+trustme = pytest.importorskip("trustme")
+
+PAGE = "<html><head><title>A paper</title></head><body>ok</body></html>"
+
+
+def check(urls, **settings):
+    results = asyncio.run(check_urls({u: [Place("l.md", i + 1)] for i, u in enumerate(urls)},
+                                     Settings(use_cache=False, link_timeout=5.0, **settings)))
+    return {r.url: r for r in results}
+
+
+def test_http_links_go_through_http_proxy_in_absolute_form(monkeypatch):
+    with WebHosts(2, first_host=110) as web:
+        names = {f"paper{i}.proxy.test": (web.hosts[i], web.port) for i in range(2)}
+        with ForwardProxy(names) as proxy:
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            urls = [f"http://{name}:{web.port}/ok/{i}" for name in names for i in range(2)]
+            results = check(urls)
+            assert {r.status for r in results.values()} == {"ok"}, [r.detail for r in results.values()]
+            assert {("GET", url) for url in urls} <= set(proxy.seen)
+            assert len(web.requests()) >= 4  # each link reached its host, through the proxy
+
+
+def test_https_links_go_through_a_connect_tunnel_with_the_systems_certificates(monkeypatch, tmp_path):
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("site.proxy.test").configure_cert(context)
+    ca_file = tmp_path / "corporate-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with HostileServer(tls=context) as server:
+        server.route("/paper", answer(PAGE, "text/html"))
+        with ForwardProxy({"site.proxy.test": server.address}) as proxy:
+            monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+            monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+            url = "https://site.proxy.test/paper"
+            assert check([url])[url].status == "ok"
+            assert ("CONNECT", "site.proxy.test:443") in proxy.seen
+            assert server.hits["/paper"] == 1
+            # a tunnel the proxy refuses (it knows no such upstream): broken, and it says why
+            refused = "https://elsewhere.proxy.test/paper"
+            result = check([refused])[refused]
+            assert result.status == "broken" and result.detail == "the proxy answered HTTP 502 to CONNECT elsewhere.proxy.test:443"
+
+
+def test_a_proxy_that_does_not_answer_is_named_as_the_cause(monkeypatch):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))  # a port nothing listens on
+        port = unused.getsockname()[1]
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        url = "http://paper.proxy.test/a"
+        result = check([url])[url]
+    assert result.status == "broken" and result.detail.startswith(f"cannot reach the proxy 127.0.0.1:{port}")
+
+
+def test_no_proxy_names_go_direct(monkeypatch):
+    with WebHosts(1, first_host=112) as web, ForwardProxy({}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", web.hosts[0])
+        url = web.url(0, "ok/direct")
+        assert check([url], allow_private=True)[url].status == "ok"
+        assert proxy.seen == []
+
+
+def test_proxy_credentials_become_proxy_authorization_and_never_show(monkeypatch):
+    with WebHosts(1, first_host=113) as web:
+        with ForwardProxy({"auth.proxy.test": (web.hosts[0], web.port)}) as proxy:
+            host, port = proxy.url.removeprefix("http://").split(":")
+            monkeypatch.setenv("HTTP_PROXY", f"http://alice:s%40cret@{host}:{port}")
+            url = f"http://auth.proxy.test:{web.port}/ok/a"
+            result = check([url])[url]
+            assert result.status == "ok"
+            assert proxy.authorizations == ["Basic " + base64.b64encode(b"alice:s@cret").decode()]
+            assert "cret" not in repr(result)
+
+
+@pytest.mark.parametrize("value", ["socks5://alice:secret@127.0.0.1:1080", "https://alice:secret@proxy.example:3128"])
+def test_a_proxy_that_cannot_be_used_is_a_configuration_error(monkeypatch, value):
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    with pytest.raises(ConfigError) as raised:
+        check(["https://example.org/"])
+    assert "HTTPS_PROXY" in str(raised.value) and "secret" not in str(raised.value)
+
+
+def test_the_command_line_says_it_in_one_line_with_exit_3(tmp_path):
+    (tmp_path / "list.md").write_text("- [A](https://example.org/a)\n")
+    env = {"PATH": "/usr/bin:/bin", "HTTPS_PROXY": "socks5://alice:secret@127.0.0.1:1080", "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "paperenrich", "check", "list.md", "--no-cache"], cwd=tmp_path,
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": ":".join(sys.path)}, timeout=60)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "HTTPS_PROXY" in proc.stderr and "secret" not in proc.stderr + proc.stdout
