@@ -113,3 +113,13 @@ def test_the_command_line_says_it_in_one_line_with_exit_3(tmp_path):
                           capture_output=True, text=True, env={**env, "PYTHONPATH": ":".join(sys.path)}, timeout=60)
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.count("\n") == 1 and "HTTPS_PROXY" in proc.stderr and "secret" not in proc.stderr + proc.stdout
+
+
+def test_through_a_proxy_the_machine_itself_is_still_refused(monkeypatch):
+    with ForwardProxy({}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        urls = ["http://localhost:8080/admin", "http://api.localhost/x", "http://127.0.0.1:8080/admin"]
+        results = check(urls)
+        assert {r.status for r in results.values()} == {"skipped"}
+        assert all("non-public address" in r.detail for r in results.values())
+        assert proxy.seen == []  # the proxy was never asked to reach them
