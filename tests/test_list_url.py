@@ -3,6 +3,7 @@ web host on loopback (allowed with --allow-private, as check's tests do; refused
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,14 @@ class _RawFiles(BaseHTTPRequestHandler):
             self._send(200, b"<!doctype html><title>x</title>", "text/html")
         elif self.path == "/huge.md":
             self._send(200, b"- a line\n" * 20000, "text/plain")
+        elif self.path == "/gzipped.md":
+            self._send(200, gzip.compress(LIST.encode()), "text/plain", {"Content-Encoding": "gzip"})
+        elif self.path == "/bomb.md":  # 40 KB on the wire, 40 MB inflated
+            self._send(200, gzip.compress(b"- a line\n" * 4_500_000), "text/plain", {"Content-Encoding": "gzip"})
+        elif self.path == "/cut.md":
+            self._send(200, gzip.compress(LIST.encode())[:-12], "text/plain", {"Content-Encoding": "gzip"})
+        elif self.path == "/brotli.md":
+            self._send(200, b"\x1b\x03\x00", "text/plain", {"Content-Encoding": "br"})
         elif self.path == "/latin1.md":
             self._send(200, "- Caf\u00e9 (OSDI'22)\n".encode("latin-1"), "text/plain")
         else:
@@ -97,6 +106,9 @@ def test_a_loopback_url_is_refused_without_allow_private(raw_host, in_tmp, capsy
 @pytest.mark.parametrize("path, why", [("/page.html", "an HTML page, not a Markdown file"),
                                        ("/huge.md", "larger than 16 KB"),
                                        ("/latin1.md", "not UTF-8 text"),
+                                       ("/bomb.md", "larger than 16 KB"),
+                                       ("/cut.md", "a truncated gzip body"),
+                                       ("/brotli.md", "an encoding that was not asked for (br)"),
                                        ("/nothing.md", "HTTP 404")])
 def test_what_is_not_a_markdown_list_is_one_line_and_exit_4(raw_host, in_tmp, capsys, path, why):
     _server, base = raw_host
@@ -147,3 +159,23 @@ def test_every_command_takes_directories_globs_and_urls_and_names_each_source(ra
     found = {(f["file"], f["line"], f["kind"]) for f in json.loads(out)["findings"]}
     assert (b, 2, "broken") in found and (b, 2, "unresolved") in found
     assert {f for f in found if f[0] == url} == set()  # the URL's two papers resolve, their links are excluded
+
+
+def test_a_gzipped_list_is_read_whole(raw_host, in_tmp, capsys):
+    _server, base = raw_host
+    code, out, err = run(capsys, "scan", f"{base}/gzipped.md", "--allow-private", "--format", "json")
+    assert code == 0, err
+    assert [e["line"] for e in json.loads(out)["entries"]] == [3, 4]
+
+
+def test_a_list_url_is_fetched_through_the_proxy(raw_host, in_tmp, capsys, monkeypatch):
+    from tests.emulator.proxy import ForwardProxy
+
+    server, base = raw_host
+    with ForwardProxy({"lists.proxy.test": server.server_address[:2]}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        url = f"http://lists.proxy.test:{server.server_address[1]}/list.md"  # a name that resolves nowhere
+        code, out, err = run(capsys, "scan", url, "--format", "json")
+        assert code == 0, err
+        assert len(json.loads(out)["entries"]) == 2
+        assert ("GET", url) in proxy.seen

@@ -9,6 +9,7 @@ body capped at `max_list_bytes`, and it must be UTF-8 text, not an HTML page.
 from __future__ import annotations
 
 import asyncio
+import zlib
 from urllib.parse import urljoin
 
 import httpx
@@ -27,9 +28,10 @@ def fetch_list(url: str, settings: Settings) -> str:
 
 
 async def _fetch(url: str, settings: Settings) -> str:
-    from paperenrich.linkcheck.engine import build_client, precheck
+    from paperenrich.linkcheck.engine import base_headers, build_client, precheck, request_target
 
     client = build_client(settings)
+    headers = {**base_headers(settings), "Accept": "text/markdown,text/plain,*/*;q=0.5"}
     try:
         async with asyncio.timeout(settings.link_timeout * 2):  # the whole fetch, redirects included
             current = url
@@ -37,17 +39,21 @@ async def _fetch(url: str, settings: Settings) -> str:
                 refused = precheck(current, settings, (), ())
                 if refused is not None:
                     raise InputError(f"{url}: not fetched: {refused[1]}")
-                async with client.stream("GET", current, headers={"Accept": "text/markdown,text/plain,*/*;q=0.5"}) as response:
-                    if response.status_code in _REDIRECTS and response.headers.get("location"):
+                # The checker's own request path: its address guard, its proxy (HTTPS_PROXY...).
+                response = await client.wire.open("GET", request_target(current), headers)
+                try:
+                    if response.status in _REDIRECTS and response.headers.get("location"):
                         current = urljoin(current, response.headers["location"])
                         continue
-                    if response.status_code != 200:
-                        raise InputError(f"{url}: HTTP {response.status_code}")
+                    if response.status != 200:
+                        raise InputError(f"{url}: HTTP {response.status}")
                     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                     if kind in ("text/html", "application/xhtml+xml"):
                         raise InputError(f"{url}: an HTML page, not a Markdown file (give the raw file's URL)")
                     body = await _read_capped(response, settings.max_list_bytes, url)
                     break
+                finally:
+                    response.release()  # (a body not read to its end closes the connection)
             else:
                 raise InputError(f"{url}: more than {settings.max_redirects} redirects")
     except TimeoutError:
@@ -80,15 +86,32 @@ def _refused_address(exc: BaseException) -> bool:
 
 
 async def _read_capped(response, limit: int, url: str) -> bytes:
+    """The whole body, at most `limit` bytes as sent and as inflated; a list cut short would be
+    read as a shorter list, so anything too big, damaged or in an encoding not asked for is an error."""
+    too_big = InputError(f"{url}: larger than {limit // 1024} KB (max_list_bytes)")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise InputError(f"{url}: larger than {limit // 1024} KB (max_list_bytes)")
+        raise too_big
     chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.raw_chunks():
         size += len(chunk)
         if size > limit:
-            raise InputError(f"{url}: larger than {limit // 1024} KB (max_list_bytes)")
+            raise too_big
         chunks.append(chunk)
-    if b"\x00" in b"".join(chunks[:1]):
+    body = b"".join(chunks)
+    encoding = (response.headers.get("content-encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib header
+        try:
+            body = inflater.decompress(body, limit + 1)  # a gzip bomb stops one byte past the cap
+        except zlib.error:
+            raise InputError(f"{url}: a damaged {encoding} body") from None
+        if len(body) > limit:
+            raise too_big
+        if not inflater.eof:
+            raise InputError(f"{url}: a truncated {encoding} body")
+    elif encoding != "identity":
+        raise InputError(f"{url}: sent in an encoding that was not asked for ({encoding[:40]})")
+    if b"\x00" in body[:65536]:
         raise InputError(f"{url}: a binary file, not a Markdown list")
-    return b"".join(chunks)
+    return body
