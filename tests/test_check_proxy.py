@@ -123,3 +123,16 @@ def test_through_a_proxy_the_machine_itself_is_still_refused(monkeypatch):
         assert {r.status for r in results.values()} == {"skipped"}
         assert all("non-public address" in r.detail for r in results.values())
         assert proxy.seen == []  # the proxy was never asked to reach them
+
+
+def test_when_no_host_answers_through_the_proxy_the_proxy_is_named_not_the_network(tmp_path):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+        (tmp_path / "list.md").write_text("".join(f"- [{c}](http://{c}.proxy.test/1)\n" for c in "abcd"))
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HTTP_PROXY": f"http://127.0.0.1:{port}",
+               "PYTHONPATH": ":".join(sys.path)}
+        proc = subprocess.run([sys.executable, "-m", "paperenrich", "check", "list.md", "--no-cache"], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 5 and proc.stderr.count("\n") == 1
+    assert f"cannot reach the proxy 127.0.0.1:{port} (connection refused)" in proc.stderr and "offline" not in proc.stderr

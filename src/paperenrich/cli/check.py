@@ -120,6 +120,11 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     if (sys.stderr.isatty() and not verbosity.quiet) or verbosity.level >= 1:
         _host_summary(report.hosts)
     if network_looks_down(report):
+        from paperenrich.linkcheck.wire import PROXY_TROUBLE
+
+        proxy = next((r.detail for r in report.results if r.detail and r.detail.startswith(PROXY_TROUBLE)), None)
+        if proxy is not None:
+            raise NetworkUnavailable(f"no linked host could be reached: {proxy}; check HTTP_PROXY / HTTPS_PROXY / NO_PROXY")
         raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "
                                  "is this machine offline? --offline answers from the cache")
     write_output(render(report, fmt), output)

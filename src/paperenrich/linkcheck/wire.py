@@ -20,6 +20,7 @@ import asyncio
 import base64
 import collections
 import functools
+import os
 import socket
 import ssl
 import time
@@ -61,6 +62,9 @@ class Proxy:
 
 class ProxyUnreachable(httpx.ConnectError):
     """The proxy itself could not be reached or would not open a tunnel (said as such: not the link's fault)."""
+
+
+PROXY_TROUBLE = ("cannot reach the proxy", "the proxy answered")  # how a ProxyUnreachable reason begins
 
 
 class ProxyError(ValueError):
@@ -489,7 +493,8 @@ class WireClient:
                 return connection
             _, tunnel = await loop.create_connection(lambda: _TunnelReply(loop), proxy.host, proxy.port)
         except OSError as exc:
-            raise ProxyUnreachable(f"cannot reach the proxy {proxy.host}:{proxy.port} ({exc.strerror or exc})") from exc
+            why = os.strerror(exc.errno).lower() if exc.errno else str(exc)  # (asyncio's own text names the address again)
+            raise ProxyUnreachable(f"cannot reach the proxy {proxy.host}:{proxy.port} ({why})") from exc
         try:
             target = f"{host}:{port}"
             lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
