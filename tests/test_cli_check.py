@@ -238,3 +238,22 @@ def test_accept_in_a_config_file_takes_lychee_strings_and_refuses_a_mixed_list(w
     done = cli(str(lst), *FAST, cwd=tmp_path)
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: accept: mixes numbers and strings") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_dump_lists_what_would_be_checked_and_requests_nothing(web, tmp_path):
+    web.reset_log()
+    lst = tmp_path / "dump.md"
+    lst.write_text(f"# L\n- [A]({web.url(0, 'ok/d1')}) [B]({web.url(1, 'ok/d2')})\n"
+                   f"- [again]({web.url(0, 'ok/d1')}) [rel](docs/x.md) [skip]({web.url(2, 'ok/skipme')})\n")
+    done = cli(str(lst), "--allow-private", "--dump", "--exclude", "skipme", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [web.url(0, "ok/d1"), web.url(1, "ok/d2")]
+    verbose = cli(str(lst), "--allow-private", "--dump", "--exclude", "skipme", "-v", cwd=tmp_path)
+    assert "docs/x.md (skipped: relative link (not checked))" in verbose.stdout.splitlines()
+    doc = json.loads(cli(str(lst), "--allow-private", "--dump", "--format", "json", cwd=tmp_path).stdout)
+    first = doc["links"][0]
+    assert first == {"url": web.url(0, "ok/d1"), "places": [{"file": str(lst), "line": 2}, {"file": str(lst), "line": 3}],
+                     "skipped": None}
+    assert web.requests() == []  # nothing was asked
+    bad = cli(str(lst), "--dump", "--format", "sarif", cwd=tmp_path)
+    assert bad.returncode == 3 and bad.stderr.count("\n") == 1

@@ -176,6 +176,20 @@ def check(lists: Lists, settings: Settings | None = None, *, progress=None) -> "
     return check_lists(_sources(lists), settings, progress=progress)
 
 
+def links(lists: Lists, settings: Settings | None = None) -> dict[str, tuple[Place, ...]]:
+    """Every link target `check` would consider, each distinct URL once with its places, in
+    first-seen order; nothing is requested (`check --dump`)."""
+    from paperenrich.linkcheck.collect import collect_places
+    from paperenrich.listfile import read_list_file
+
+    settings = _settings(settings)
+    if _is_text(lists):
+        texts = {TEXT_SOURCE: str(lists)}
+    else:
+        texts = {source: read_list_file(source, settings) for source in _sources(lists)}
+    return {url: tuple(places) for url, places in collect_places(texts).items()}
+
+
 def lint(lists: Lists | Sequence[ListState], settings: Settings | None = None, *, check_links: bool = True,
          show_progress: bool | None = False) -> list[Finding]:
     """The findings of the lists (published versions, venue/year disagreements, duplicates, unresolved

@@ -25,6 +25,32 @@ def network_looks_down(report) -> bool:
     return report.no_host_answered() and len(report.hosts) >= 3 and report.summary.get("from_cache", 0) == 0
 
 
+def _dump(links: dict, settings, fmt: str, output: Path | None, verbosity: Verbosity) -> None:
+    """`--dump`: what would be asked, after the excludes and the rules that skip a link unasked."""
+    import json
+    import re
+
+    from paperenrich.errors import UsageError
+    from paperenrich.escape import one_line
+    from paperenrich.linkcheck.engine import precheck
+
+    include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
+    rows = []
+    for url, places in links.items():
+        skipped = precheck(url, settings, include, exclude)
+        rows.append({"url": url, "places": [{"file": p.file, "line": p.line} for p in places],
+                     "skipped": None if skipped is None else f"{skipped[0]}: {skipped[1]}"})
+    if fmt == "json":
+        text = json.dumps({"links": rows}, ensure_ascii=False, indent=2)
+    elif fmt == "text":
+        shown = rows if verbosity.level >= 1 else [r for r in rows if r["skipped"] is None]
+        # (one_line: a list's text must not put control characters on a terminal or a CI log)
+        text = "\n".join(one_line(r["url"] if r["skipped"] is None else f"{r['url']} ({r['skipped']})") for r in shown)
+    else:
+        raise UsageError("--dump: the formats are text and json")
+    write_output(text + "\n" if text and not text.endswith("\n") else text, output)
+
+
 def _host_summary(hosts: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -66,6 +92,8 @@ def _host_summary(hosts: dict) -> None:
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: paperenrich.toml, or [tool.paperenrich] in pyproject.toml).")
 @verbosity_options
+@click.option("--dump", is_flag=True,
+              help="Request nothing: print the links that would be checked, one a line (with -v, the skipped ones and why).")
 @click.option("--verify-by", type=click.Choice(["auto", "http"]),
               help="auto (default): arXiv ids, DOIs and OpenReview ids by their services' APIs, other links over HTTP; "
                    "http: fetch every page.")
@@ -73,7 +101,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
           ignore_file: Path | None, accept: str | None, fail_on: str, timeout: float | None, max_concurrency: int | None,
           host_concurrency: int | None, host_interval: float | None, retries: int | None, method: str | None,
           github_token: str | None, check_fragments: bool, allow_private: bool, cache_dir: Path | None, no_cache: bool, offline: bool,
-          config: Path | None, verbosity: Verbosity, verify_by: str | None) -> None:
+          config: Path | None, verbosity: Verbosity, dump: bool, verify_by: str | None) -> None:
     """Check every http(s) link of Markdown lists (files, or directories of them); exit 2 when broken links are found."""
     from paperenrich.config import load_settings
     from paperenrich.errors import UsageError
@@ -107,6 +135,8 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     settings = note_caching(settings.replace(**changes))
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
+    if dump:
+        return _dump(api.links(paths, settings), settings, fmt, output, verbosity)
 
     if verbosity.bar_wanted():
         from rich.console import Console
