@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 # = paperenrich.api.__all__ (tests/test_api.py checks that the two agree).
 __all__ = [
     "__version__", "api",
-    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists",
+    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists", "links",
     "Settings", "load_settings", "BibOptions",
     "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
     "ListState", "EnrichResult", "FixResult", "RewriteResult",

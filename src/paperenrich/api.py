@@ -31,7 +31,7 @@ from paperenrich.model import Entry, LinkResult, Paper, Place, Resolution, ScanR
 
 __all__ = [
     # the functions, one per command
-    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists",
+    "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists", "links",
     # what they take and return
     "Settings", "load_settings", "BibOptions",
     "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
