@@ -12,7 +12,7 @@ __all__ = [
     "__version__", "api",
     "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists", "links",
     "Settings", "load_settings", "BibOptions",
-    "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
+    "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "LinkTarget", "Place", "CheckReport", "Finding",
     "ListState", "EnrichResult", "FixResult", "RewriteResult",
 ]
 

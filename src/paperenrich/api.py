@@ -27,14 +27,14 @@ from paperenrich.export.bibtex import BibOptions
 from paperenrich.export.lint import Finding
 from paperenrich.export.markdown import RewriteResult
 from paperenrich.export.pipeline import ListState
-from paperenrich.model import Entry, LinkResult, Paper, Place, Resolution, ScanResult
+from paperenrich.model import Entry, LinkResult, LinkTarget, Paper, Place, Resolution, ScanResult
 
 __all__ = [
     # the functions, one per command
     "scan", "enrich", "check", "lint", "bibtex", "fix", "report", "resolve_lists", "links",
     # what they take and return
     "Settings", "load_settings", "BibOptions",
-    "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "Place", "CheckReport", "Finding",
+    "ScanResult", "Entry", "Resolution", "Paper", "LinkResult", "LinkTarget", "Place", "CheckReport", "Finding",
     "ListState", "EnrichResult", "FixResult", "RewriteResult",
 ]
 
@@ -176,10 +176,14 @@ def check(lists: Lists, settings: Settings | None = None, *, progress=None) -> "
     return check_lists(_sources(lists), settings, progress=progress)
 
 
-def links(lists: Lists, settings: Settings | None = None) -> dict[str, tuple[Place, ...]]:
+def links(lists: Lists, settings: Settings | None = None) -> list[LinkTarget]:
     """Every link target `check` would consider, each distinct URL once with its places, in
-    first-seen order; nothing is requested (`check --dump`)."""
+    first-seen order, and why each skipped one would be (excludes, ignore file, rules); nothing
+    is requested (`check --dump`)."""
+    import re
+
     from paperenrich.linkcheck.collect import collect_places
+    from paperenrich.linkcheck.engine import precheck
     from paperenrich.listfile import read_list_file
 
     settings = _settings(settings)
@@ -187,7 +191,12 @@ def links(lists: Lists, settings: Settings | None = None) -> dict[str, tuple[Pla
         texts = {TEXT_SOURCE: str(lists)}
     else:
         texts = {source: read_list_file(source, settings) for source in _sources(lists)}
-    return {url: tuple(places) for url, places in collect_places(texts).items()}
+    include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
+    targets = []
+    for url, places in collect_places(texts).items():
+        skipped = precheck(url, settings, include, exclude)
+        targets.append(LinkTarget(url, tuple(places), None if skipped is None else f"{skipped[0]}: {skipped[1]}"))
+    return targets
 
 
 def lint(lists: Lists | Sequence[ListState], settings: Settings | None = None, *, check_links: bool = True,

@@ -306,6 +306,19 @@ _LINK_STATUS_DISPLAY = {
 
 
 @dataclass(frozen=True)
+class LinkTarget:
+    """A link `check` would consider, before any request: its places, and why it would be
+    skipped unasked (an exclude, a relative link, an unsafe scheme...), None if it would be asked."""
+
+    url: str
+    places: tuple[Place, ...]
+    skipped: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"url": self.url, "places": [{"file": p.file, "line": p.line} for p in self.places], "skipped": self.skipped}
+
+
+@dataclass(frozen=True)
 class LinkResult:
     """The health of one distinct URL."""
 

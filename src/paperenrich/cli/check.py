@@ -25,32 +25,6 @@ def network_looks_down(report) -> bool:
     return report.no_host_answered() and len(report.hosts) >= 3 and report.summary.get("from_cache", 0) == 0
 
 
-def _dump(links: dict, settings, fmt: str, output: Path | None, verbosity: Verbosity) -> None:
-    """`--dump`: what would be asked, after the excludes and the rules that skip a link unasked."""
-    import json
-    import re
-
-    from paperenrich.errors import UsageError
-    from paperenrich.escape import one_line
-    from paperenrich.linkcheck.engine import precheck
-
-    include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
-    rows = []
-    for url, places in links.items():
-        skipped = precheck(url, settings, include, exclude)
-        rows.append({"url": url, "places": [{"file": p.file, "line": p.line} for p in places],
-                     "skipped": None if skipped is None else f"{skipped[0]}: {skipped[1]}"})
-    if fmt == "json":
-        text = json.dumps({"links": rows}, ensure_ascii=False, indent=2)
-    elif fmt == "text":
-        shown = rows if verbosity.level >= 1 else [r for r in rows if r["skipped"] is None]
-        # (one_line: a list's text must not put control characters on a terminal or a CI log)
-        text = "\n".join(one_line(r["url"] if r["skipped"] is None else f"{r['url']} ({r['skipped']})") for r in shown)
-    else:
-        raise UsageError("--dump: the formats are text and json")
-    write_output(text + "\n" if text and not text.endswith("\n") else text, output)
-
-
 def _host_summary(hosts: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -107,7 +81,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     from paperenrich.errors import UsageError
     from paperenrich.linkcheck.options import check_patterns, parse_accept, read_ignore_file
     from paperenrich import api
-    from paperenrich.linkcheck.report import STATUSES, render
+    from paperenrich.linkcheck.report import DUMP_FORMATS, STATUSES, render, render_dump
 
     failing = {s.strip() for s in fail_on.split(",") if s.strip()}
     if not failing <= set(STATUSES):
@@ -136,7 +110,9 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     check_patterns(settings.exclude, "exclude")
     check_patterns(settings.include, "include")
     if dump:
-        return _dump(api.links(paths, settings), settings, fmt, output, verbosity)
+        if fmt not in DUMP_FORMATS:
+            raise UsageError(f"--dump: the formats are {' and '.join(DUMP_FORMATS)}")
+        return write_output(render_dump(api.links(paths, settings), fmt, with_skipped=verbosity.level >= 1), output)
 
     if verbosity.bar_wanted():
         from rich.console import Console
@@ -150,9 +126,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     if (sys.stderr.isatty() and not verbosity.quiet) or verbosity.level >= 1:
         _host_summary(report.hosts)
     if network_looks_down(report):
-        from paperenrich.linkcheck.wire import PROXY_TROUBLE
-
-        proxy = next((r.detail for r in report.results if r.detail and r.detail.startswith(PROXY_TROUBLE)), None)
+        proxy = report.proxy_trouble()
         if proxy is not None:
             raise NetworkUnavailable(f"no linked host could be reached: {proxy}; check HTTP_PROXY / HTTPS_PROXY / NO_PROXY")
         raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "

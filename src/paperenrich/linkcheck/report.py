@@ -8,7 +8,8 @@ from typing import Callable
 
 from paperenrich.ci_output import SARIF_LEVEL, gh_data, gh_property, sarif_document, sarif_rule
 from paperenrich.linkcheck.run import STATUSES, CheckReport
-from paperenrich.model import LinkResult, LinkStatus
+from paperenrich.escape import one_line
+from paperenrich.model import LinkResult, LinkStatus, LinkTarget
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "github")
 REPORTED = tuple(s for s in LinkStatus if s.ci_level)  # the statuses CI outputs show (not ok, not skipped)
@@ -125,3 +126,17 @@ RENDERERS: dict[str, Callable[[CheckReport], str]] = {
 
 def render(report: CheckReport, fmt: str) -> str:
     return RENDERERS[fmt](report)
+
+
+DUMP_FORMATS = ("text", "json")
+
+
+def render_dump(targets: list[LinkTarget], fmt: str, with_skipped: bool = False) -> str:
+    """`check --dump`: the links that would be asked, one a line (with_skipped: the others too,
+    each with its reason), or every link as JSON."""
+    if fmt == "json":
+        return json.dumps({"links": [t.to_dict() for t in targets]}, ensure_ascii=False, indent=2) + "\n"
+    # (one_line: a list's text must not put control characters on a terminal or a CI log)
+    lines = [one_line(t.url if t.skipped is None else f"{t.url} ({t.skipped})")
+             for t in targets if with_skipped or t.skipped is None]
+    return "".join(line + "\n" for line in lines)

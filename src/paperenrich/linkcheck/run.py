@@ -48,6 +48,12 @@ class CheckReport:
         """Hosts of the links that were (to be) requested: not skipped, not invalid."""
         return {urlsplit(r.url).hostname for r in self._requested()}
 
+    def proxy_trouble(self) -> str | None:
+        """The reason of a link that failed at the proxy (unreachable, or refusing a tunnel), if any."""
+        from paperenrich.linkcheck.wire import PROXY_TROUBLE
+
+        return next((r.detail for r in self._requested() if r.detail and r.detail.startswith(PROXY_TROUBLE)), None)
+
     def no_host_answered(self) -> bool:
         """No requested link got an HTTP answer, on 3 or more hosts: this machine is offline, the
         links are not all broken."""
