@@ -18,6 +18,7 @@ import pytest
 from paperenrich.config import Settings
 from paperenrich.errors import ConfigError
 from paperenrich.linkcheck import check_urls
+from paperenrich.linkcheck.wire import Proxies, ProxyError
 from paperenrich.model import Place
 from tests.emulator.hostile import HostileServer, answer
 from tests.emulator.proxy import ForwardProxy
@@ -30,7 +31,7 @@ PAGE = "<html><head><title>A paper</title></head><body>ok</body></html>"
 
 def check(urls, **settings):
     results = asyncio.run(check_urls({u: [Place("l.md", i + 1)] for i, u in enumerate(urls)},
-                                     Settings(use_cache=False, link_timeout=5.0, **settings)))
+                                     Settings(**{"use_cache": False, "link_timeout": 5.0, **settings})))
     return {r.url: r for r in results}
 
 
@@ -118,7 +119,9 @@ def test_the_command_line_says_it_in_one_line_with_exit_3(tmp_path):
 def test_through_a_proxy_the_machine_itself_is_still_refused(monkeypatch):
     with ForwardProxy({}) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
-        urls = ["http://localhost:8080/admin", "http://api.localhost/x", "http://127.0.0.1:8080/admin"]
+        # (127.1, 2130706433, 0x7f.1 and 0 are addresses too: the C library reads them as 127.0.0.1 and 0.0.0.0)
+        urls = ["http://localhost:8080/admin", "http://api.localhost/x", "http://127.0.0.1:8080/admin",
+                "http://127.1:8080/admin", "http://2130706433:8080/", "http://0x7f.1/", "http://0/", "https://127.1/x"]
         results = check(urls)
         assert {r.status for r in results.values()} == {"skipped"}
         assert all("non-public address" in r.detail for r in results.values())
@@ -136,3 +139,88 @@ def test_when_no_host_answers_through_the_proxy_the_proxy_is_named_not_the_netwo
                               capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 5 and proc.stderr.count("\n") == 1
     assert f"cannot reach the proxy 127.0.0.1:{port} (connection refused)" in proc.stderr and "offline" not in proc.stderr
+
+
+
+def test_a_407_from_the_proxy_is_the_proxys_trouble_and_is_not_cached(monkeypatch, tmp_path):
+    from paperenrich.cache import Cache
+
+    with WebHosts(1, first_host=114) as web:
+        upstream = {"auth.proxy.test": (web.hosts[0], web.port)}
+        url = f"http://auth.proxy.test:{web.port}/ok/407"
+        with ForwardProxy(upstream, require="Basic " + base64.b64encode(b"bob:pw").decode()) as proxy:
+            host, port = proxy.url.removeprefix("http://").split(":")
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)  # no credentials
+            cache = Cache(tmp_path / "cache")
+            results = asyncio.run(check_urls({url: [Place("l.md", 1)]}, Settings(link_timeout=5.0), cache=cache))
+            assert results[0].status == "broken"
+            assert results[0].detail == f"the proxy answered HTTP 407 to GET auth.proxy.test:{web.port} (proxy authentication required)"
+            assert web.requests() == []
+            monkeypatch.setenv("HTTP_PROXY", f"http://bob:pw@{host}:{port}")  # the user fixes it: asked again, not a cached 407
+            results = asyncio.run(check_urls({url: [Place("l.md", 1)]}, Settings(link_timeout=5.0), cache=cache))
+            assert results[0].status == "ok" and len(web.requests()) == 1
+            cache.close()
+
+
+def test_a_proxy_that_says_nothing_or_nonsense_is_named_without_a_traceback(monkeypatch, capfd):
+    import threading
+
+    def serve(listener, reply):
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            if reply:
+                conn.sendall(reply)  # ...and then nothing (a silent proxy sends nothing at all)
+            threading.Timer(3, conn.close).start()
+
+    cases = [(b"", "cannot reach the proxy 127.0.0.1:{port} (no tunnel to nonsense.proxy.test:443 within 0.9 s)"),
+             (b"HTTP/1.1 " + b"2" * 5000 + b" OK\r\n\r\n", "the proxy answered CONNECT nonsense.proxy.test:443 without an HTTP status line"),
+             (b"SSH-2.0 200 x\r\n\r\n", "the proxy answered CONNECT nonsense.proxy.test:443 without an HTTP status line")]
+    for reply, expected in cases:
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            threading.Thread(target=serve, args=(listener, reply), daemon=True).start()
+            monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+            url = "https://nonsense.proxy.test/x"
+            result = check([url], link_timeout=1.0)[url]
+        assert result.status == "broken" and result.detail == expected.format(port=port)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_ipv6_target_is_bracketed_in_connect(monkeypatch):
+    with ForwardProxy({}) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        url = "https://[2001:db8::1]/x"
+        result = check([url], allow_private=True)[url]  # (a documentation address: private to the guard)
+        assert ("CONNECT", "[2001:db8::1]:443") in proxy.seen
+        assert result.detail == "the proxy answered HTTP 502 to CONNECT [2001:db8::1]:443"
+
+
+@pytest.mark.parametrize("no_proxy, host, port, direct", [
+    ("example.org:8080", "example.org", 8080, True), ("example.org:8080", "example.org", 80, False),
+    (".example.org", "a.example.org", 80, True), ("*", "anything.test", 443, True), ("other.org", "example.org", 80, False),
+    ("[2001:db8::1]:443", "2001:db8::1", 443, True)])
+def test_no_proxy_forms(no_proxy, host, port, direct):
+    proxies = Proxies({"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128", "no": no_proxy})
+    assert (proxies.for_target("http", host, port) is None) == direct
+
+
+@pytest.mark.parametrize("value, says", [("http://u:p@[::1", "not a URL"), ("http://127.0.0.1:0", "port is not a number from 1 to 65535"),
+                                         ("http://127.0.0.1:99999", "port is not a number from 1 to 65535"),
+                                         ("http://:3128", "no proxy host")])
+def test_proxy_values_that_cannot_be_used(value, says):
+    with pytest.raises(ProxyError) as raised:
+        Proxies({"https": value})
+    assert says in str(raised.value) and "HTTPS_PROXY" in str(raised.value) and ":p@" not in str(raised.value)
+
+
+def test_a_proxy_name_that_does_not_resolve_says_so(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.nowhere.invalid:3128")
+    url = "http://paper.proxy.test/a"
+    result = check([url])[url]
+    assert result.detail.startswith("cannot reach the proxy proxy.nowhere.invalid:3128 (its name does not resolve")

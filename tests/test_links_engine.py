@@ -271,3 +271,15 @@ def test_a_worker_keeps_to_its_host_and_reuses_its_connection(monkeypatch):
         results, _ = run(urls, Settings(**{**FAST, "max_concurrency": 8, "host_concurrency": 4}))
         assert all(r.status == "ok" for r in results.values()) and len(slow.requests()) == 120
         assert sorted(opened) == sorted(slow.hosts * 2)
+
+
+def test_with_more_hosts_than_workers_every_host_is_asked_early():
+    # 4 workers, 4 hosts with 20 links each and 4 hosts with one: a worker keeps to its host
+    # only once every host has been asked, so the small hosts are in the first 8 requests (not
+    # left for the end, where an interrupted run would leave them unchecked).
+    with WebHosts(8, latency=0.01, first_host=100) as slow:
+        urls = [slow.url(h, f"ok/{i}") for i in range(20) for h in range(4)] + [slow.url(h, "ok/one") for h in range(4, 8)]
+        results, _ = run(urls, Settings(**{**FAST, "max_concurrency": 4, "host_concurrency": 4}))
+        assert all(r.status == "ok" for r in results.values()) and len(results) == 84
+        first = sorted(slow.requests(), key=lambda r: r.start)[:8]
+        assert {r.host for r in first} == set(slow.hosts)

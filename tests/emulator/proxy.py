@@ -4,7 +4,8 @@ It serves the two proxy forms clients use: an absolute-URI request (`GET http://
 http:// targets) and a `CONNECT host:443` tunnel (for https:// targets). Every target host must be
 in `upstreams` (host name -> a loopback (address, port)); anything else gets 502, so a test can
 use names that resolve nowhere and still see each request arrive. `seen` logs (method, target),
-`authorizations` the Proxy-Authorization headers.
+`authorizations` the Proxy-Authorization headers; with `require`, a request without that
+Proxy-Authorization value gets 407.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ class _Handler(BaseHTTPRequestHandler):
             owner.seen.append((self.command, self.path))
             if "Proxy-Authorization" in self.headers:
                 owner.authorizations.append(self.headers["Proxy-Authorization"])
+        if owner.require and self.headers.get("Proxy-Authorization") != owner.require:
+            self.send_response(407, "Proxy Authentication Required")
+            self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         target = owner.upstreams.get(host.lower())
         if target is None or not target[0].startswith("127."):
             self.send_error(502, "unknown upstream")
@@ -95,8 +102,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ForwardProxy:
-    def __init__(self, upstreams: dict[str, tuple[str, int]]):
+    def __init__(self, upstreams: dict[str, tuple[str, int]], require: str | None = None):
         self.upstreams = {k.lower(): v for k, v in upstreams.items()}
+        self.require = require  # a Proxy-Authorization value every request must carry (407 otherwise)
         self.seen: list[tuple[str, str]] = []
         self.authorizations: list[str] = []  # Proxy-Authorization values received
         self.lock = threading.Lock()

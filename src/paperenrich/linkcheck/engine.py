@@ -217,7 +217,9 @@ def base_headers(settings: Settings) -> dict[str, str]:
 
 
 def connect_timeout(settings: Settings) -> float:
-    return min(10.0, settings.link_timeout)
+    # Ends before the request's own limit, so a connection (or a proxy's tunnel) that never comes
+    # is reported as such, not as an answer that never came.
+    return min(10.0, settings.link_timeout * 0.9)
 
 
 class LinkClient(httpx.AsyncClient):
@@ -391,6 +393,8 @@ class Checker:
         # The host's slot, then its spacing (kept between the moments requests really start, not
         # the moments they began to wait). The global limit needs no lock of its own: it is the
         # number of workers (run_checks), and each worker's requests are one after the other.
+        if lane.stopped:  # (not made to wait for a turn first)
+            raise HostStopped(lane.stopped)
         async with lane.pacer:
             if lane.stopped:  # decided while this request waited for its turn
                 raise HostStopped(lane.stopped)
@@ -677,12 +681,15 @@ async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Set
     turns = deque(by_host)
     busy: Counter = Counter()  # links being checked per host, at most its width
 
+    never_asked = set(by_host)  # hosts no worker has taken a link of yet
+
     def next_link(last: str | None = None) -> tuple[str, str] | None:
-        # The host the worker just asked, while it has links: the connection that request
-        # used is free again (taking the next host in turn, whose connections were all still
-        # busy with answers not yet handled, opened ~65 new connections at 5,000 links, each a
-        # few loop turns late).
-        if last is not None and by_host[last] and busy[last] < widths[last]:
+        # Once every host has been asked, the host the worker just asked, while it has links:
+        # the connection that request used is free again (taking the next host in turn, whose
+        # connections were all still busy with answers not yet handled, opened ~65 new
+        # connections at 5,000 links, each a few loop turns late). Before that, hosts in turn,
+        # so that a list with more hosts than workers has each host asked early.
+        if last is not None and not never_asked and by_host[last] and busy[last] < widths[last]:
             return last, by_host[last].pop()
         for _ in range(len(turns)):  # bounded: a host is skipped only while all its slots are busy
             host = turns[0]
@@ -691,6 +698,7 @@ async def run_checks(places_by_url: Mapping[str, Sequence[Place]], settings: Set
                 continue
             turns.rotate(-1)
             if busy[host] < widths[host]:
+                never_asked.discard(host)
                 return host, by_host[host].pop()
         return None
 

@@ -21,6 +21,7 @@ import base64
 import collections
 import functools
 import os
+import re
 import socket
 import ssl
 import time
@@ -45,6 +46,7 @@ _TOO_BIG = f"headers over {MAX_HEADER_BYTES} bytes"
 _BUFFERED = 256 * 1024  # body bytes held before the socket stops being read
 _DNS_TTL = 10.0  # s, as aiohttp's resolver cache
 _HAPPY_EYEBALLS = 0.25  # s before the next address is tried in parallel (RFC 8305, as aiohttp)
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?:[ \r])")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class Proxy:
     host: str
     port: int
     authorization: str | None = None  # "Basic ...", from credentials in the proxy URL; never logged
+
+    @property
+    def name(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def __repr__(self) -> str:  # (no credentials in a traceback or a log)
         return f"Proxy({self.host}:{self.port}{', with credentials' if self.authorization else ''})"
@@ -88,27 +94,37 @@ class Proxies:
     def _parse(scheme: str, value: str | None) -> Proxy | None:
         if not value:
             return None
-        parts = urlsplit(value if "://" in value else "http://" + value)
-        name = f"{scheme.upper()}_PROXY"
-        if parts.scheme.lower() != "http":
-            raise ProxyError(f"{name} (or ALL_PROXY): only http:// proxies are supported for link checks, not {parts.scheme}://")
+        name = f"{scheme.upper()}_PROXY (or ALL_PROXY)"
         try:
-            port = parts.port or 80
+            parts = urlsplit(value if "://" in value else "http://" + value)
         except ValueError:
-            raise ProxyError(f"{name} (or ALL_PROXY): the proxy's port is not a number") from None
+            raise ProxyError(f"{name}: not a URL") from None
+        if parts.scheme.lower() != "http":
+            raise ProxyError(f"{name}: only http:// proxies are supported for link checks, not {parts.scheme[:20]}://")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ProxyError(f"{name}: the proxy's port is not a number from 1 to 65535") from None
+        if port == 0:
+            raise ProxyError(f"{name}: the proxy's port is not a number from 1 to 65535")
         if not parts.hostname:
-            raise ProxyError(f"{name} (or ALL_PROXY): no proxy host")
+            raise ProxyError(f"{name}: no proxy host")
+        port = port or 80
         authorization = None
         if parts.username is not None:
             pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
             authorization = "Basic " + base64.b64encode(pair).decode("ascii")
         return Proxy(parts.hostname, port, authorization)
 
-    def for_target(self, scheme: str, host: str) -> Proxy | None:
+    def for_target(self, scheme: str, host: str, port: int) -> Proxy | None:
         """The proxy for a target, None to connect directly (no proxy, or NO_PROXY names it)."""
         proxy = self._by_scheme.get(scheme)
-        if proxy is None or (self._table.get("no") and urllib.request.proxy_bypass_environment(host, self._table)):
+        if proxy is None:
             return None
+        if self._table.get("no"):
+            named = f"[{host}]" if ":" in host else host
+            if any(urllib.request.proxy_bypass_environment(form, self._table) for form in (host, f"{named}:{port}")):
+                return None  # (NO_PROXY may name the host, or the host and its port)
         return proxy
 
 
@@ -179,9 +195,10 @@ class _TunnelReply(asyncio.Protocol):
     """A proxy's answer to CONNECT: its status once the headers are in (the tunnel is then
     handed to TLS); bounded like any answer's headers."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
+    def __init__(self, loop: asyncio.AbstractEventLoop, proxy_name: str):
         self.transport: asyncio.Transport | None = None
         self.status: asyncio.Future[int] = loop.create_future()
+        self.proxy_name = proxy_name
         self._head = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -192,17 +209,17 @@ class _TunnelReply(asyncio.Protocol):
             return
         self._head += data
         if b"\r\n\r\n" in self._head:
-            line = self._head.split(b"\r\n", 1)[0].split()
-            status = int(line[1]) if len(line) >= 2 and line[1].isdigit() else 0
-            self.status.set_result(status)
+            line = _STATUS_LINE.match(self._head)  # (anything else, e.g. "SSH-2.0 200", is no answer)
+            self.status.set_result(int(line[1]) if line else 0)
             if self.transport is not None:
                 self.transport.pause_reading()  # nothing more until TLS takes the connection
         elif len(self._head) > MAX_HEADER_BYTES:
-            self.status.set_exception(httpx.ConnectError(f"the proxy's answer to CONNECT: {_TOO_BIG}"))
+            self.status.set_exception(ProxyUnreachable(f"the proxy answered CONNECT with {_TOO_BIG}"))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.status.done():
-            self.status.set_exception(httpx.ConnectError("the proxy closed the connection before the tunnel was open"))
+            self.status.set_exception(ProxyUnreachable(f"cannot reach the proxy {self.proxy_name} (it closed the connection "
+                                                       "before the tunnel was open)"))
 
 
 class WireResponse:
@@ -358,9 +375,21 @@ class ChainCookies:
         return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values()) or None
 
 
-def _names_this_machine(host: str) -> bool:
+def _refuse_through_a_proxy(host: str, port: int) -> None:
+    """The address guard where the proxy resolves the name: what can be known here is refused,
+    `localhost` names (RFC 6761: always the loopback) and any numeric form of a non-public address
+    (127.0.0.1, but also 127.1, 2130706433, 0x7f.1 or 0, which the C library reads as addresses)."""
     name = host.lower().rstrip(".")
-    return name == "localhost" or name.endswith(".localhost")  # RFC 6761: always the loopback
+    refused = name == "localhost" or name.endswith(".localhost")
+    if not refused:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+        except (socket.gaierror, UnicodeError, ValueError):
+            infos = []  # a name: the proxy resolves it
+        refused = any(is_forbidden_ip(str(info[4][0])) for info in infos)
+    if refused:
+        cause = ForbiddenAddress(f"{host} is this machine or a non-public address")
+        raise httpx.ConnectError(str(cause)) from cause
 
 
 def _no_length(headers: CIMultiDict[str]) -> bool:
@@ -403,6 +432,10 @@ class WireClient:
             connection.close()  # cancelled (the deadline) or failed: this connection is done
             response.parser = None  # (the cycle release() breaks on the way that succeeds)
             raise
+        if response.status == 407 and connection.proxy is not None:  # the proxy's answer, not the site's
+            response.release()
+            raise ProxyUnreachable(f"the proxy answered HTTP 407 to {method} {url.host_port_subcomponent} "
+                                   "(proxy authentication required)")
         return response
 
     def _reuse(self, pool: list[_Connection]) -> _Connection | None:
@@ -454,13 +487,12 @@ class WireClient:
         loop = asyncio.get_running_loop()
         host, port = url.raw_host, url.port or (443 if url.scheme == "https" else 80)
         tls = self._tls_context() if url.scheme == "https" else None
-        proxy = self._proxies.for_target(url.scheme, host.strip("[]")) if self._proxies is not None else None
+        proxy = self._proxies.for_target(url.scheme, host.strip("[]"), port) if self._proxies is not None else None
         try:
             async with asyncio.timeout(self._connect_timeout):
                 if proxy is not None:
-                    if self._guard and _names_this_machine(host.strip("[]")):  # the proxy would ask itself
-                        cause = ForbiddenAddress(f"{host} names the machine itself")
-                        raise httpx.ConnectError(str(cause)) from cause
+                    if self._guard:
+                        _refuse_through_a_proxy(host.strip("[]"), port)
                     connection = await self._through(proxy, host, port, tls)
                 else:
                     infos = await self._addresses(host.strip("[]"), port)
@@ -474,6 +506,9 @@ class WireClient:
                         sock.close()
                         raise
         except TimeoutError as exc:
+            if proxy is not None:  # (the proxy, not the site, is what did not answer)
+                raise ProxyUnreachable(f"cannot reach the proxy {proxy.name} (no tunnel to {host}:{port} within "
+                                       f"{self._connect_timeout:g} s)") from exc
             raise httpx.ConnectTimeout(f"no connection to {host}:{port} within {self._connect_timeout:g} s") from exc
         except httpx.HTTPError:
             raise
@@ -491,17 +526,22 @@ class WireClient:
             if tls is None:  # http://: the proxy carries each request, written in absolute form
                 _, connection = await loop.create_connection(lambda: _Connection(loop, proxy), proxy.host, proxy.port)
                 return connection
-            _, tunnel = await loop.create_connection(lambda: _TunnelReply(loop), proxy.host, proxy.port)
+            _, tunnel = await loop.create_connection(lambda: _TunnelReply(loop, proxy.name), proxy.host, proxy.port)
+        except socket.gaierror as exc:
+            raise ProxyUnreachable(f"cannot reach the proxy {proxy.name} (its name does not resolve: {exc.strerror})") from exc
         except OSError as exc:
             why = os.strerror(exc.errno).lower() if exc.errno else str(exc)  # (asyncio's own text names the address again)
-            raise ProxyUnreachable(f"cannot reach the proxy {proxy.host}:{proxy.port} ({why})") from exc
+            raise ProxyUnreachable(f"cannot reach the proxy {proxy.name} ({why})") from exc
         try:
-            target = f"{host}:{port}"
+            bare = host.strip("[]")
+            target = f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"  # (RFC 9110: an IPv6 address in brackets)
             lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
             if proxy.authorization:
                 lines.append(f"Proxy-Authorization: {proxy.authorization}")
             tunnel.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             status = await tunnel.status
+            if status == 0:
+                raise ProxyUnreachable(f"the proxy answered CONNECT {target} without an HTTP status line")
             if status != 200:
                 why = " (proxy authentication required)" if status == 407 else ""
                 raise ProxyUnreachable(f"the proxy answered HTTP {status} to CONNECT {target}{why}")
