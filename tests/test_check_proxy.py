@@ -55,8 +55,9 @@ def test_https_links_go_through_a_connect_tunnel_with_the_systems_certificates(m
     ca.cert_pem.write_to_path(str(ca_file))
     with HostileServer(tls=context) as server:
         server.route("/paper", answer(PAGE, "text/html"))
-        with ForwardProxy({"site.proxy.test": server.address}) as proxy:
-            monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        with ForwardProxy({"site.proxy.test": server.address}, require="Basic " + base64.b64encode(b"carol:pw").decode()) as proxy:
+            host, port = proxy.url.removeprefix("http://").split(":")
+            monkeypatch.setenv("HTTPS_PROXY", f"http://carol:pw@{host}:{port}")  # (CONNECT must carry the credentials)
             monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
             url = "https://site.proxy.test/paper"
             assert check([url])[url].status == "ok"
@@ -224,3 +225,18 @@ def test_a_proxy_name_that_does_not_resolve_says_so(monkeypatch):
     url = "http://paper.proxy.test/a"
     result = check([url])[url]
     assert result.detail.startswith("cannot reach the proxy proxy.nowhere.invalid:3128 (its name does not resolve")
+
+
+
+def test_proxy_credentials_never_show_in_verbose_output_or_json(tmp_path):
+    with WebHosts(1, first_host=115) as web:
+        with ForwardProxy({"quiet.proxy.test": (web.hosts[0], web.port)}) as proxy:
+            host, port = proxy.url.removeprefix("http://").split(":")
+            (tmp_path / "list.md").write_text(f"- [A](http://quiet.proxy.test:{web.port}/ok/1) [B](http://quiet.proxy.test:{web.port}/status/404/1)\n")
+            env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HTTP_PROXY": f"http://dave:hunter2secret@{host}:{port}",
+                   "PYTHONPATH": ":".join(sys.path)}
+            proc = subprocess.run([sys.executable, "-m", "paperenrich", "check", "list.md", "--no-cache", "-vv", "--format", "json"],
+                                  cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+            assert proc.returncode == 2, proc.stderr  # the 404 came through the proxy
+            assert "hunter2secret" not in proc.stdout + proc.stderr
+            assert base64.b64encode(b"dave:hunter2secret").decode() not in proc.stdout + proc.stderr
