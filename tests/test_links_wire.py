@@ -221,3 +221,18 @@ def test_https_checks_the_certificate_for_the_name_asked():
     for exc in (untrusted, wrong_name):
         status, detail = _classify_exception(exc)
         assert status == "broken" and detail.startswith("TLS error")
+
+
+def test_connections_closed_along_the_way_are_not_kept():
+    # The client remembers open connections (to close them at the end), not every one it made:
+    # 20 answers on connections the server then closes leave nothing behind.
+    import gc
+
+    async def script(client, base, server):
+        for _ in range(20):
+            assert (await fetch(client, base + "/until-close"))[0] == 200
+        await asyncio.sleep(0.05)  # (the server's closes arrive)
+        gc.collect()
+        return len(client._all)
+
+    assert run(script) <= 1

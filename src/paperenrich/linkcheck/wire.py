@@ -26,6 +26,7 @@ import socket
 import ssl
 import time
 import urllib.request
+import weakref
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import AsyncIterator, Callable, Mapping
@@ -410,7 +411,9 @@ class WireClient:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._dns: dict[tuple[str, int], tuple[float, list]] = {}
         self._lookups: dict[tuple[str, int], asyncio.Future] = {}
-        self._all: set[_Connection] = set()
+        # Every connection still open, for aclose(); weak, so a connection closed along the way
+        # (a cut body, an error) is not kept for the run (50,000 hosts: 50,000 dead connections).
+        self._all: weakref.WeakSet[_Connection] = weakref.WeakSet()
 
     async def open(self, method: str, url: yarl.URL, headers: Mapping[str, str]) -> WireResponse:
         """Send the request; return once the status and headers are in. The caller bounds the
@@ -562,7 +565,7 @@ class WireClient:
                 self._all.discard(connection)
 
     async def aclose(self) -> None:
-        for connection in self._all:
+        for connection in list(self._all):
             connection.close()
         self._all.clear()
         self._idle.clear()
