@@ -53,7 +53,8 @@ _DEEP_LINE = re.compile(rf"[ \t>*+\-.)0-9]{{{MAX_LINE_NESTING},}}")
 def scan_text(text: str, source: str = "<text>") -> ScanResult:
     """The paper entries of a Markdown list (and the items skipped, with the reason)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
-    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be parsed
+    if not text.isascii():  # (a lone surrogate is not ASCII: ASCII text round-trips unchanged)
+        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be parsed
     dropped: list[Skipped] = []
     lines = text.split("\n")
     # (only a line of MAX_LINE_NESTING characters or more can be too deep or too long; a search of
