@@ -204,9 +204,11 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
 
     try:
         worker: parallel.Worker | None = parallel.Worker(second_part)
-        # The worker has the cut chunk's tree; here it would stay alive (23 MB for 4,000 lines) through
-        # every chunk before it: it is parsed again when its turn comes (the parser is deterministic).
-        cut.parsed = None
+        if cut.chunk > 0:
+            # The worker has the cut chunk's tree; here it would stay alive (23 MB for 4,000 lines)
+            # through every chunk before it: it is parsed again when its turn comes (the parser is
+            # deterministic). (The first chunk is walked at once: kept.)
+            cut.parsed = None
     except OSError:
         worker = None
     try:
