@@ -247,9 +247,9 @@ def test_dump_lists_what_would_be_checked_and_requests_nothing(web, tmp_path):
                    f"- [again]({web.url(0, 'ok/d1')}) [rel](docs/x.md) [skip]({web.url(2, 'ok/skipme')})\n")
     done = cli(str(lst), "--allow-private", "--dump", "--exclude", "skipme", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [web.url(0, "ok/d1"), web.url(1, "ok/d2")]
+    assert done.stdout.splitlines() == [web.url(0, "ok/d1"), web.url(1, "ok/d2"), "docs/x.md"]  # (looked for on disk)
     verbose = cli(str(lst), "--allow-private", "--dump", "--exclude", "skipme", "-v", cwd=tmp_path)
-    assert "docs/x.md (skipped: relative link (not checked))" in verbose.stdout.splitlines()
+    assert f"{web.url(2, 'ok/skipme')} (skipped: excluded by pattern 'skipme')" in verbose.stdout.splitlines()
     doc = json.loads(cli(str(lst), "--allow-private", "--dump", "--format", "json", cwd=tmp_path).stdout)
     first = doc["links"][0]
     assert first == {"url": web.url(0, "ok/d1"), "places": [{"file": str(lst), "line": 2}, {"file": str(lst), "line": 3}],

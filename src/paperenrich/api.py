@@ -184,6 +184,7 @@ def links(lists: Lists, settings: Settings | None = None) -> list[LinkTarget]:
 
     from paperenrich.linkcheck.collect import collect_places
     from paperenrich.linkcheck.engine import precheck
+    from paperenrich.linkcheck.local import is_relative_path, on_disk
     from paperenrich.listfile import read_list_file
 
     settings = _settings(settings)
@@ -195,6 +196,8 @@ def links(lists: Lists, settings: Settings | None = None) -> list[LinkTarget]:
     targets = []
     for url, places in collect_places(texts).items():
         skipped = precheck(url, settings, include, exclude)
+        if skipped is not None and skipped[1].startswith("relative link") and is_relative_path(url) and any(map(on_disk, places)):
+            skipped = None  # looked for on disk (linkcheck/local.py)
         targets.append(LinkTarget(url, tuple(places), None if skipped is None else f"{skipped[0]}: {skipped[1]}"))
     return targets
 

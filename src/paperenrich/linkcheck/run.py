@@ -22,6 +22,7 @@ from paperenrich.collector import paused_collector
 from paperenrich.config import Settings
 from paperenrich.errors import ConfigError
 from paperenrich.linkcheck.collect import collect_places
+from paperenrich.linkcheck.local import check_local
 from paperenrich.linkcheck.engine import build_client, run_checks, url_filter
 from paperenrich.model import LinkResult, LinkStatus, Place
 
@@ -272,10 +273,16 @@ def check_texts(texts: Mapping[str, str], settings: Settings, *, progress: Calla
     try:
         with paused_collector():
             places = collect_places(texts)
-            results = asyncio.run(check_urls(places, settings, cache=cache, progress=progress, run_info=info))
+            include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
+            local, remote = check_local(places, lambda url: url_filter(url, include, exclude) is not None)
+            checked = asyncio.run(check_urls(remote, settings, cache=cache, progress=progress, run_info=info))
     finally:
         if own_cache:
             cache.close()
+    by_url: dict[str, list[LinkResult]] = {}
+    for result in local + checked:
+        by_url.setdefault(result.url, []).append(result)
+    results = [result for url in places for result in by_url.get(url, ())]  # the lists' order
     results = _note_alternatives(results, texts)
     summary = summarize(results, time.monotonic() - started, info["from_cache"], info["requests"], info["services"])
     return CheckReport(results, summary, info["hosts"])
