@@ -101,13 +101,11 @@ def _walk(text: str, lines: list[str]) -> tuple[list[Entry], list[Skipped]]:
     """The entries and skipped items of the text (`lines`: its lines), parsed chunk by chunk (a long
     list by two processes, see `parallel`)."""
     doc = _Chunked(text, lines)
-    parsed: dict[int, _Parsed] = {}  # chunks parsed while looking for a cut (their walk takes them)
-    if len(lines) >= parallel.MIN_LINES and parallel.can_fork():
-        if (cut := _find_cut(doc, parsed)) is not None:
-            return _walk_in_two(doc, cut)
+    if len(lines) >= parallel.MIN_LINES and parallel.can_fork() and (cut := _find_cut(doc)) is not None:
+        return _walk_in_two(doc, cut)
     scanner = _Scanner(_Source(""))
     for i in range(len(doc.chunks)):
-        _walk_chunk(scanner, parsed.pop(i, None) or doc.parse(i))
+        _walk_chunk(scanner, doc.parse(i))
     drafts = scanner.confirmed_drafts()  # (adds the dropped provisional ones to skipped)
     scanner.drafts, scanner.last_draft = [], None  # (each draft is let go once its entry is made)
     return _Duplicates().take(drafts), sorted(scanner.skipped, key=lambda s: s.line)
@@ -142,13 +140,11 @@ class _Chunked:
 
 @dataclass
 class _Cut:
-    """Where a long list is cut for two processes: before top-level block `block` of chunk `chunk`,
-    a heading of `level`."""
+    """Where a long list may be cut for two processes: at line `line` (0-based) of chunk `chunk`, if
+    that chunk's parse has a top-level heading starting there."""
 
     chunk: int
-    block: int
-    level: int
-    parsed: _Parsed | None  # (None once this process has let it go: parsed again when needed)
+    line: int
 
 
 def _walk_chunk(scanner: _Scanner, chunk: _Parsed, first: int = 0, stop: int | None = None) -> None:
@@ -157,27 +153,31 @@ def _walk_chunk(scanner: _Scanner, chunk: _Parsed, first: int = 0, stop: int | N
     scanner.run(chunk.blocks[first:stop])
 
 
-def _find_cut(doc: _Chunked, parsed: dict[int, _Parsed]) -> _Cut | None:
-    """A top-level heading near `parallel.PARENT_SHARE` of the lines, in the chunk holding that line
-    or one next to it (each chunk parsed here is kept in `parsed` for its walk)."""
-    n, chunks = len(doc.lines), doc.chunks
-    target = n * parallel.PARENT_SHARE
-    low, high = n * parallel.CUT_WINDOW[0], n * parallel.CUT_WINDOW[1]
-    near = sorted(range(len(chunks)), key=lambda i: max(chunks[i][0] - target, target - chunks[i][1], 0))
-    for i in near[:3]:
-        start, end = chunks[i]
-        if end <= low or start >= high:
-            break
-        chunk = parsed[i] = doc.parse(i)
-        best: tuple[float, int, int] | None = None
-        for k, block in enumerate(chunk.blocks):
-            if block.name not in ("heading", "lheading") or not (srcmap := block.srcmap):
-                continue
-            line = chunk.src.line(srcmap[0])
-            if low < line < high and (best is None or abs(line - target) < best[0]):
-                best = (abs(line - target), k, int(block.meta.get("level", 1)))
-        if best is not None:
-            return _Cut(i, best[1], best[2], parsed.pop(i))
+_ATX_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+
+
+def _find_cut(doc: _Chunked) -> _Cut | None:
+    """The line nearest `parallel.PARENT_SHARE` of the lines that opens like a heading (`#` to `######`
+    and a space), within `parallel.CUT_WINDOW`. Only a line: the parse says whether it is a heading
+    (not in a fence, say), so each process, from its own parse of the chunk, decides the same."""
+    lines, n = doc.lines, len(doc.lines)
+    target = int(n * parallel.PARENT_SHARE)
+    low, high = int(n * parallel.CUT_WINDOW[0]), min(n, int(n * parallel.CUT_WINDOW[1]) + 1)
+    for step in range(max(target - low, high - target) + 1):
+        for i in (target - step, target + step) if step else (target,):
+            if low <= i < high and lines[i][:1] == "#" and _ATX_HEADING.match(lines[i]):
+                chunk = next(k for k, (start, end) in enumerate(doc.chunks) if start <= i < end)
+                return _Cut(chunk, i)
+    return None
+
+
+def _heading_at(chunk: _Parsed, line: int) -> tuple[int, int] | None:
+    """(index, level) of the chunk's top-level heading that starts on `line` (0-based), if there is one."""
+    for k, block in enumerate(chunk.blocks):
+        if (srcmap := block.srcmap) and chunk.src.line(srcmap[0]) - 1 == line:
+            if block.name in ("heading", "lheading"):
+                return k, int(block.meta.get("level", 1))
+            return None
     return None
 
 
@@ -185,14 +185,18 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
     """This process walks the chunks before the cut, a forked worker the cut heading and after;
     a worker that fails leaves its part to this process (the same code, so the same result)."""
 
-    def second_part() -> Iterator[list[EntryFields] | list[Skipped]]:
-        """The part's skipped items, then its entry fields, a batch at a time."""
-        cut_chunk = cut.parsed or doc.parse(cut.chunk)
-        scanner = _Scanner(cut_chunk.src)
-        scanner.headings = parallel.stand_in_headings(cut.level)
+    def second_part(chunk: _Parsed) -> Iterator[list[EntryFields] | list[Skipped] | None]:
+        """None if the cut line is no heading; else the part's skipped items, then its entry fields, a
+        batch at a time."""
+        found = _heading_at(chunk, cut.line)
+        if found is None:
+            yield None
+            return
+        scanner = _Scanner(chunk.src)
+        scanner.headings = parallel.stand_in_headings(found[1])
         scanner.section = tuple(text for _, text in scanner.headings)
-        _walk_chunk(scanner, cut_chunk, first=cut.block)
-        del cut_chunk
+        _walk_chunk(scanner, chunk, first=found[0])
+        del chunk
         for i in range(cut.chunk + 1, len(doc.chunks)):
             _walk_chunk(scanner, doc.parse(i))
         drafts = scanner.confirmed_drafts()
@@ -203,19 +207,25 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
             drafts[i:i + _BATCH] = [None] * len(drafts[i:i + _BATCH])  # (let its drafts go)
 
     try:
-        worker: parallel.Worker | None = parallel.Worker(second_part)
-        if cut.chunk > 0:
-            # The worker has the cut chunk's tree; here it would stay alive (23 MB for 4,000 lines)
-            # through every chunk before it: it is parsed again when its turn comes (the parser is
-            # deterministic). (The first chunk is walked at once: kept.)
-            cut.parsed = None
+        # (the worker parses the cut chunk itself: no parse here before it starts)
+        worker: parallel.Worker | None = parallel.Worker(lambda: second_part(doc.parse(cut.chunk)))
     except OSError:
         worker = None
     try:
         scanner = _Scanner(_Source(""))
         for i in range(cut.chunk):
             _walk_chunk(scanner, doc.parse(i))
-        _walk_chunk(scanner, cut.parsed or doc.parse(cut.chunk), stop=cut.block)
+        chunk = doc.parse(cut.chunk)  # (the parser is deterministic: the worker's parse, block for block)
+        found = _heading_at(chunk, cut.line)
+        if found is None:  # no heading there after all: the rest is walked here
+            for i in range(cut.chunk, len(doc.chunks)):
+                _walk_chunk(scanner, chunk if i == cut.chunk else doc.parse(i))
+            del chunk
+            drafts = scanner.confirmed_drafts()
+            scanner.drafts, scanner.last_draft = [], None
+            return _Duplicates().take(drafts), sorted(scanner.skipped, key=lambda s: s.line)
+        _walk_chunk(scanner, chunk, stop=found[0])
+        del chunk  # (a failed worker's part parses it again)
         drafts = scanner.confirmed_drafts()
         scanner.drafts, scanner.last_draft = [], None
         duplicates = _Duplicates()
@@ -224,9 +234,11 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
     finally:
         if worker is not None:
             worker.close()
-    real = parallel.real_sections(scanner.headings, cut.level)
-    items = second_part() if frames is None else map(pickle.loads, frames)  # (one batch unpickled at a time)
-    skipped = next(items)
+    real = parallel.real_sections(scanner.headings, found[1])
+    items = map(pickle.loads, frames) if frames else iter(())
+    if (skipped := next(items, None)) is None:  # (the worker failed: its part is walked here)
+        items = second_part(doc.parse(cut.chunk))
+        skipped = next(items)
     for batch in items:
         entries += [duplicates.entry(f, real) for f in batch]
     return entries, sorted(scanner.skipped + skipped, key=lambda s: s.line)

@@ -3,9 +3,10 @@ a forked worker walks from the heading on while this process walks up to it.
 
 Why this gives the one-process result exactly:
 - the parse is the same: the chunks are the one-process walk's, and the cut falls between two
-  top-level blocks of a chunk's own parse (the chunk is parsed before the fork to find the heading;
-  the worker walks that tree from the heading on, this process parses the same text again when its
-  turn comes and walks the blocks before it: the parser is deterministic);
+  top-level blocks of a chunk's own parse. The cut is chosen as a line that opens like a heading;
+  each process parses that chunk itself (the parser is deterministic: the same blocks) and from its
+  parse decides whether a top-level heading starts on that line. If not (a `#` line in a fence),
+  both see it, and this process walks on alone;
 - the walk's state at a top-level heading is the heading stack alone: no list item is open (a
   top-level block is visited after the blocks before it have closed), and a heading ends the run
   of notes after a paper (`last_draft`). The worker starts with a stand-in heading at each level
