@@ -95,7 +95,10 @@ def test_an_empty_arxiv_feed_is_asked_again_and_never_cached_as_not_found(schola
     result = run(text, scholar_settings)
     (vllm,) = result.resolutions
     assert vllm.paper is not None and vllm.paper.match.source == "arxiv+s2"  # the third answer had it
-    assert scholar_world.log.count(service="arxiv") == 3
+    # (answers, not requests: a loaded CI run saw 4 arXiv requests here once, not reproduced since;
+    # a request the emulator stamps late makes the next look early, which gets arXiv's 429 and is
+    # asked again: the pace rule's business, tested elsewhere, not this test's)
+    assert scholar_world.log.count(service="arxiv", status=200) == 3
 
     # An arXiv that keeps answering empty: S2 resolves the entry, and the arXiv record is not
     # cached as missing: the rerun asks arXiv for it again (and only for it).
@@ -106,7 +109,7 @@ def test_an_empty_arxiv_feed_is_asked_again_and_never_cached_as_not_found(schola
     assert second.resolutions[0].paper is not None and second.resolutions[0].paper.match.source == "s2"
     scholar_world.reset()
     third = run(text, settings)
-    assert scholar_world.log.count(service="arxiv") == 1 and scholar_world.log.count(service="s2") == 0
+    assert scholar_world.log.count(service="arxiv", status=200) == 1 and scholar_world.log.count(service="s2") == 0
     assert third.resolutions[0].to_dict() == vllm.to_dict()
 
 
