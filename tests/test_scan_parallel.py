@@ -36,7 +36,7 @@ def test_in_a_fresh_process():
                          env={**os.environ, "PAPERENRICH_FORK_TESTS": "1"}, capture_output=True, text=True,
                          timeout=900, cwd=Path(__file__).resolve().parents[1])
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "7 passed, 1 skipped" in run.stdout  # (the tests below ran; this one skipped there)
+    assert "8 passed, 1 skipped" in run.stdout  # (the tests below ran; this one skipped there)
 
 
 def _one_process(text: str, source: str):
@@ -174,3 +174,18 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
     finally:
         release.set()
         other.join()
+
+
+@fresh_only
+def test_no_fork_with_one_cpu_to_run_on(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_LINES", 0)
+    assert parallel.can_fork()
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0})
+    assert not parallel.can_fork()
+
+    def no_worker(*args):
+        raise AssertionError("forked with one CPU")
+
+    monkeypatch.setattr(parallel, "Worker", no_worker)
+    text = generate(300)
+    assert scan_text(text) == _one_process(text, "<text>")

@@ -18,8 +18,9 @@ Why this gives the one-process result exactly:
   same list item), and duplicates are marked over all entries, in order, in this process.
 A worker that fails in any way gives no result, and this process walks its part itself.
 
-Forking is used only where it is safe: Linux, the main thread, and no other thread running (a
-thread holding a lock at the fork would leave it held forever in the worker).
+Forking is used only where it is safe and can pay: Linux, the main thread, no other thread running
+(a thread holding a lock at the fork would leave it held forever in the worker), and at least two
+CPUs this process may run on.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ _STAND_IN = "\x00heading level {}"  # (scan_text turns every NUL of the input in
 
 
 def can_fork() -> bool:
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+    # (with one CPU to run on, a second process only adds its start and the pickling)
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and len(os.sched_getaffinity(0)) > 1
             and threading.current_thread() is threading.main_thread() and threading.active_count() == 1)
 
 
