@@ -24,8 +24,8 @@ from paperenrich.model import LinkResult, LinkStatus, Place
 
 def is_relative_path(url: str) -> bool:
     """A link to a path (no scheme, no host, not only an anchor or a query)."""
-    if not url or url.startswith(("#", "?", "//")):
-        return False
+    if not url or url.startswith(("#", "?", "//")) or ":" in url.partition("/")[0]:
+        return False  # (a ":" before the first "/" is a scheme's: http:, mailto:... parsed no further)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -67,6 +67,8 @@ def on_disk(place: Place) -> bool:
 def check_local(places_by_url: dict[str, list[Place]], excluded: Callable[[str], bool]) -> tuple[list[LinkResult], dict[str, list[Place]]]:
     """(results for the relative links of lists on disk, the links left to check as before,
     excluded ones among them: the excludes apply to relative links too)."""
+    if not any(map(is_relative_path, places_by_url)):
+        return [], places_by_url  # (most lists: nothing to look for, nothing to copy)
     results: list[LinkResult] = []
     rest: dict[str, list[Place]] = {}
     for url, places in places_by_url.items():

@@ -279,10 +279,12 @@ def check_texts(texts: Mapping[str, str], settings: Settings, *, progress: Calla
     finally:
         if own_cache:
             cache.close()
-    by_url: dict[str, list[LinkResult]] = {}
-    for result in local + checked:
-        by_url.setdefault(result.url, []).append(result)
-    results = [result for url in places for result in by_url.get(url, ())]  # the lists' order
+    results = checked
+    if local:  # merged back in the lists' order
+        by_url: dict[str, list[LinkResult]] = {}
+        for result in local + checked:
+            by_url.setdefault(result.url, []).append(result)
+        results = [result for url in places for result in by_url.get(url, ())]
     results = _note_alternatives(results, texts)
     summary = summarize(results, time.monotonic() - started, info["from_cache"], info["requests"], info["services"])
     return CheckReport(results, summary, info["hosts"])
