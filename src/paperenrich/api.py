@@ -183,7 +183,7 @@ def links(lists: Lists, settings: Settings | None = None) -> list[LinkTarget]:
     import re
 
     from paperenrich.linkcheck.collect import collect_places
-    from paperenrich.linkcheck.engine import precheck
+    from paperenrich.linkcheck.engine import precheck, url_filter
     from paperenrich.linkcheck.local import is_relative_path, on_disk
     from paperenrich.listfile import read_list_file
 
@@ -195,9 +195,10 @@ def links(lists: Lists, settings: Settings | None = None) -> list[LinkTarget]:
     include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
     targets = []
     for url, places in collect_places(texts).items():
-        skipped = precheck(url, settings, include, exclude)
-        if skipped is not None and skipped[1].startswith("relative link") and is_relative_path(url) and any(map(on_disk, places)):
+        if is_relative_path(url) and any(map(on_disk, places)) and url_filter(url, include, exclude) is None:
             skipped = None  # looked for on disk (linkcheck/local.py)
+        else:
+            skipped = precheck(url, settings, include, exclude)
         targets.append(LinkTarget(url, tuple(places), None if skipped is None else f"{skipped[0]}: {skipped[1]}"))
     return targets
 
