@@ -50,6 +50,11 @@ _HAPPY_EYEBALLS = 0.25  # s before the next address is tried in parallel (RFC 83
 _STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?:[ \r])")
 
 
+def authority(host: str, port: int) -> str:
+    """host:port, an IPv6 address in brackets (RFC 9110), as CONNECT, Host and NO_PROXY write it."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 @dataclass(frozen=True)
 class Proxy:
     """A forward HTTP proxy: http:// targets are asked through it in absolute form, https://
@@ -61,7 +66,7 @@ class Proxy:
 
     @property
     def name(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return authority(self.host, self.port)
 
     def __repr__(self) -> str:  # (no credentials in a traceback or a log)
         return f"Proxy({self.host}:{self.port}{', with credentials' if self.authorization else ''})"
@@ -123,8 +128,7 @@ class Proxies:
         if proxy is None:
             return None
         if self._table.get("no"):
-            named = f"[{host}]" if ":" in host else host
-            if any(urllib.request.proxy_bypass_environment(form, self._table) for form in (host, f"{named}:{port}")):
+            if any(urllib.request.proxy_bypass_environment(form, self._table) for form in (host, authority(host, port))):
                 return None  # (NO_PROXY may name the host, or the host and its port)
         return proxy
 
@@ -536,8 +540,7 @@ class WireClient:
             why = os.strerror(exc.errno).lower() if exc.errno else str(exc)  # (asyncio's own text names the address again)
             raise ProxyUnreachable(f"cannot reach the proxy {proxy.name} ({why})") from exc
         try:
-            bare = host.strip("[]")
-            target = f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"  # (RFC 9110: an IPv6 address in brackets)
+            target = authority(host.strip("[]"), port)
             lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
             if proxy.authorization:
                 lines.append(f"Proxy-Authorization: {proxy.authorization}")
