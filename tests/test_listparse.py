@@ -125,6 +125,37 @@ def test_large_input_is_chunked_without_losing_entries():
     assert r.entries[4321].section == ("Big", "Part 4000")
 
 
+def test_chunks_never_cut_inside_a_fenced_block(monkeypatch):
+    # CommonMark: "```python" does not close a fence, nor does a run shorter than the opening one,
+    # nor one indented 4 spaces; a chunk cut at the "- [...]" lines after them would read code as entries.
+    import paperenrich.scanner.parse as parse
+
+    code = ["```python", "", "- [Not an entry, code: Scheduling Paper](https://arxiv.org/abs/2101.00002) (OSDI 2021)", ""]
+    lines = ["# L", "", "- [A real paper about scheduling](https://arxiv.org/abs/2101.00001) (OSDI 2021)", "",
+             "````", *code, "```", "", *code, "    ````", "", *code, "````", "",
+             "```", *code, "```", "",
+             "- [Another real paper about serving](https://arxiv.org/abs/2101.00003) (SOSP 2021)", ""]
+    text = "\n".join(lines * 3)
+    whole = scan_text(text)
+    monkeypatch.setattr(parse, "CHUNK_LINES", 2)
+    chunked = scan_text(text)
+    assert [e.title for e in whole.entries] == ["A real paper about scheduling", "Another real paper about serving"] * 3
+    assert [(e.line, e.title) for e in chunked.entries] == [(e.line, e.title) for e in whole.entries]
+
+
+def test_a_backtick_line_with_backticks_after_it_opens_no_fence():
+    from paperenrich.scanner.parse import _chunks
+    import paperenrich.scanner.parse as parse
+
+    # "```x``` is code" is an inline code span, not a fence: the chunks go on being cut after it.
+    lines = ["```x``` is inline code", ""] + [f"- [Paper {i} about things](https://arxiv.org/abs/2101.{i:05d})" for i in range(20)]
+    old, parse.CHUNK_LINES = parse.CHUNK_LINES, 5
+    try:
+        assert len(list(_chunks(lines))) > 1
+    finally:
+        parse.CHUNK_LINES = old
+
+
 def test_to_dict_contract():
     r = scan_text("- T Title Here (SOSP'23) [link to paper](https://arxiv.org/abs/2309.06180)", source="x.md")
     d = r.to_dict()

@@ -70,6 +70,16 @@ _FENCE_OR_HTML_START = frozenset(" `~<")  # what a line that _FENCE or _HTML_LON
 _LIST_START = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 
 
+def _closes_fence(line: str, fence: str) -> bool:
+    """Whether the line closes a fenced block opened by `fence` (CommonMark: at most 3 spaces, the
+    same character at least as many times, then only spaces or tabs; "```python" closes nothing)."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3:
+        return False
+    run = len(body) - len(body.lstrip(fence[0]))
+    return run >= len(fence) and not body[run:].strip(" \t")
+
+
 def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
     """(start, end) line ranges; each boundary is a line at column 0 that starts a new top-level block
     (after a blank line, or a new top-level list item), never inside a fence or a long HTML block."""
@@ -79,7 +89,7 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
     in_html = False
     for i, line in enumerate(lines):
         if fence is not None:
-            if line.lstrip().startswith(fence):
+            if _closes_fence(line, fence):
                 fence = None
             continue
         if in_html:
@@ -94,7 +104,8 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         if line[:1] not in _FENCE_OR_HTML_START:
             continue  # (neither pattern below can match: most lines are skipped on their first character)
         if m := _FENCE.match(line):
-            fence = m.group(1)[:3]
+            if m.group(1)[0] == "~" or "`" not in line[m.end():]:  # (a backtick in the info string: no fence)
+                fence = m.group(1)
         elif _HTML_LONG_OPEN.match(line) and not _HTML_LONG_CLOSE.search(line):
             in_html = True
     if start < n:
