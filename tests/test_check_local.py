@@ -72,3 +72,92 @@ def test_a_broken_relative_link_fails_the_run(tmp_path):
                                                                              "PYTHONPATH": ":".join(sys.path)})
     assert proc.returncode == 2, proc.stderr
     assert "broken: docs/nope.md (no such file or folder: docs/nope.md)" in proc.stdout
+
+
+# Fragments (--check-fragments): in-page anchors and a linked Markdown file's headings ----------------
+
+from paperenrich.markdown import Document, github_slug  # noqa: E402
+
+
+def test_heading_slugs_are_githubs():
+    # github-slugger's rules: lower case, punctuation and symbols dropped, each space a "-", repeats numbered
+    assert github_slug("Foo Bar!") == "foo-bar"
+    assert github_slug("C++ & Rust") == "c--rust"
+    assert github_slug("2.1 DNN job scheduling") == "21-dnn-job-scheduling"
+    assert github_slug("Models (LM) System") == "models-lm-system"
+    assert github_slug("中文 标题") == "中文-标题"
+    text = ("# Awesome List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
+            "## Papers\n\n## Papers\n\nSetext `code` *em*\n---\n\n### Books<a name=machine_books></a>\n\n"
+            '<h3 id="html-id">x</h3>\n')
+    # (the badge's alt text is not in the slug: GT-RIPL's and seed 003's tables of contents link "#awesome-...-")
+    assert Document(text).anchors == {"awesome-list-", "papers", "papers-1", "setext-code-em", "books", "machine_books",
+                                      "html-id"}
+
+
+def test_fragments_are_checked_against_the_headings_they_name(tmp_path):
+    root = repository(tmp_path)
+    (root / "docs" / "a.md").write_text("# A\n\n## Set up & run\n")
+    (root / "README.md").write_text(
+        "# List\n\n## Papers\n"
+        "- [toc](#papers) [case](#Papers) [top](#top) [gone](#models) [github's prefix](#user-content-list)\n"
+        "- [file](docs/a.md#set-up--run) [no such heading](docs/a.md#install) [not markdown](LICENSE#L1)\n")
+    got = results_of(check_lists([root / "README.md"], Settings(use_cache=False, check_fragments=True)))
+    assert got[("#papers", (("README.md", 4),))][0] == "ok"
+    assert got[("#Papers", (("README.md", 4),))][0] == "ok"
+    assert got[("#top", (("README.md", 4),))][0] == "ok"
+    assert got[("#user-content-list", (("README.md", 4),))][0] == "ok"
+    assert got[("#models", (("README.md", 4),))] == ("broken", "no heading or anchor #models in the list")
+    assert got[("docs/a.md#set-up--run", (("README.md", 5),))] == ("ok", "docs/a.md exists and has #set-up--run")
+    assert got[("docs/a.md#install", (("README.md", 5),))] == ("broken", "docs/a.md exists, but has no heading or anchor #install")
+    assert got[("LICENSE#L1", (("README.md", 5),))] == ("ok", "LICENSE exists")  # (only Markdown files' anchors are read)
+    # without the option, in-page anchors are not looked at, as before
+    plain = results_of(check_lists([root / "README.md"], Settings(use_cache=False)))
+    assert plain[("#models", (("README.md", 4),))] == ("skipped", "in-page anchor")
+    assert plain[("docs/a.md#install", (("README.md", 5),))] == ("ok", "docs/a.md exists")
+
+
+def test_in_page_anchors_of_a_list_read_from_standard_input_are_checked(tmp_path):
+    from paperenrich.linkcheck.run import check_texts
+
+    report = check_texts({"-": "# T\n\n## Tools\n\n- [a](#tools) [b](#tool)\n"}, Settings(use_cache=False, check_fragments=True))
+    assert {r.url: r.status for r in report.results} == {"#tools": "ok", "#tool": "broken"}
+
+
+def test_the_broken_anchors_of_real_lists_are_the_ones_read_off_them():
+    # Every in-page anchor of the corpus lists and seeds, checked against their own headings. The
+    # broken ones, read off the files: francois-marie links "#magic-state:-|cz>" where its heading
+    # "#### Magic State: |CZ>" makes "magic-state-cz" (lines 138-144); hzysvilla line 398 names
+    # "#atc2024" etc., which no heading or anchor defines (its heading is "## ATC"); keon line 403
+    # "#retrieval-for-nlp", a section named "Retrieval and Embeddings"; seed 004 names sections
+    # renumbered since ("#21-dl-scheduling": 2.1 is "Empirical study on ML Jobs"). Everything
+    # else resolves, GT-RIPL's "#awesome-llm-robotics-" (a badge in the heading) and "#top" among them.
+    from pathlib import Path
+
+    from paperenrich.linkcheck.collect import collect_places
+    from paperenrich.linkcheck.local import check_local
+
+    shared = Path(__file__).resolve().parents[1].parent / "shared"
+    if not (shared / "lists").is_dir():
+        import pytest
+
+        pytest.skip("the shared corpus lists are not beside the repository")
+    expected = {
+        "francois-marie__awesome-quantum-computing-experiments.md": {
+            "#magic-state:-|cz>", "#magic-state:-|h>", "#magic-state:-|m>", "#magic-state:-|t>",
+            "#protocol:-4-to-2", "#protocol:-5-to-1"},
+        "hzysvilla__Academic_Smart_Contract_Papers.md": {"#atc2024", "#atc2022", "#atc2021"},
+        "keon__awesome-nlp.md": {"#retrieval-for-nlp"},
+        "004_caa25635cc236b13.txt": {"#21-dl-scheduling", "#12-caching", "#210-communication-optimization",
+                                     "#25-parallelism--distributed-training", "#26-distributed-training-parallelism"},
+    }
+    checked = 0
+    for path in sorted((shared / "lists").glob("*.md")) + sorted((shared / "seeds").glob("*.txt")):
+        if path.name == "SOURCES.md":
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        anchors = {url: places for url, places in collect_places({path.name: text}).items() if url.startswith("#")}
+        results, rest = check_local(anchors, lambda url: False, {path.name: text})
+        assert not rest
+        checked += len(results)
+        assert {r.url for r in results if r.status == "broken"} == expected.get(path.name, set()), path.name
+    assert checked > 700

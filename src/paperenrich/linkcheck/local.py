@@ -5,8 +5,14 @@ A relative path is resolved from the list's own folder; a root-relative one (`/d
 the repository's root (the nearest folder above the list holding `.git`), as GitHub does. A
 link that leaves the repository (or, outside one, the list's folder) is not looked at, so a list
 cannot make the checker say whether `/etc/passwd` exists. Nothing is read, only tested for
-existence; `?query` and `#fragment` are not checked. Links of a list given as a URL or on
-standard input have no folder: they stay `skipped` as before.
+existence; `?query` is not checked. Links of a list given as a URL or on standard input have no
+folder: they stay `skipped` as before.
+
+With fragments checked (`--check-fragments`), an in-page anchor (`[Models](#models)`, the
+table of contents of most lists) must name a heading or an HTML id/name of its own list, and
+`docs/a.md#setup` one of that Markdown file (read up to MAX_ANCHOR_FILE_BYTES), by GitHub's slugs
+(`paperenrich.markdown.github_slug`). Matching forgives case, a `user-content-` prefix and a
+leading or trailing "-", so that a slug we make differently from GitHub cannot raise a false alarm.
 
 Each place is judged on its own (the same `CONTRIBUTING.md` link may be fine in the root README
 and broken in a subfolder's): one result per URL and outcome, with the places that share it.
@@ -16,10 +22,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
+from paperenrich.markdown import Document
 from paperenrich.model import LinkResult, LinkStatus, Place
+
+MAX_ANCHOR_FILE_BYTES = 5 << 20  # a linked Markdown file larger than this has its fragments unchecked
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 
 def is_relative_path(url: str) -> bool:
@@ -42,7 +52,55 @@ def _root_of(folder: Path) -> tuple[Path, bool]:
     return folder, False
 
 
-def _judge(url: str, list_file: Path) -> tuple[LinkStatus, str]:
+def _forgiving(anchor: str) -> str:
+    anchor = anchor.lower()
+    return anchor.removeprefix("user-content-").strip("-")
+
+
+class Anchors:
+    """The anchors of the lists' texts and of the Markdown files their links name, each read once."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = texts
+        self._known: dict[str, frozenset[str] | None] = {}
+
+    def of_text(self, name: str) -> frozenset[str] | None:
+        if name not in self._known:
+            text = self.texts.get(name)
+            self._known[name] = None if text is None else frozenset(map(_forgiving, Document(text).anchors))
+        return self._known[name]
+
+    def of_file(self, path: Path) -> frozenset[str] | None:
+        """None when the file is not Markdown or too large to read for this."""
+        key = f"file:{path}"
+        if key not in self._known:
+            anchors = None
+            try:
+                if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.is_file() and path.stat().st_size <= MAX_ANCHOR_FILE_BYTES:
+                    text = path.read_bytes().decode("utf-8", "replace")
+                    anchors = frozenset(map(_forgiving, Document(text).anchors))
+            except OSError:
+                pass
+            self._known[key] = anchors
+        return self._known[key]
+
+
+def _has(anchors: frozenset[str], fragment: str) -> bool:
+    return _forgiving(unquote(fragment)) in anchors
+
+
+def _judge_anchor(url: str, place: Place, anchors: Anchors) -> tuple[LinkStatus, str] | None:
+    """An in-page anchor against its own list; None when that list's text is not at hand."""
+    known = anchors.of_text(place.file)
+    if known is None:
+        return None
+    fragment = url[1:]
+    if not fragment or fragment.lower() == "top" or _has(known, fragment):  # (#top: the top of any page, by HTML's rule)
+        return LinkStatus.OK, f"{url} is in the list"
+    return LinkStatus.BROKEN, f"no heading or anchor {url} in the list"
+
+
+def _judge(url: str, list_file: Path, anchors: Anchors | None = None) -> tuple[LinkStatus, str]:
     folder = list_file.resolve().parent
     root, in_repository = _root_of(folder)
     path = unquote(urlsplit(url).path)
@@ -54,9 +112,14 @@ def _judge(url: str, list_file: Path) -> tuple[LinkStatus, str]:
         shown = target.relative_to(root).as_posix() or "."
     except (ValueError, OSError, RuntimeError):  # (outside the root; a symlink loop)
         return LinkStatus.SKIPPED, f"relative link outside the {'repository' if in_repository else 'list folder'} (not checked)"
-    if target.exists():
-        return LinkStatus.OK, f"{shown} exists"
-    return LinkStatus.BROKEN, f"no such file or folder: {shown}"
+    if not target.exists():
+        return LinkStatus.BROKEN, f"no such file or folder: {shown}"
+    fragment = urlsplit(url).fragment
+    if anchors is not None and fragment and (known := anchors.of_file(target)) is not None:
+        if not _has(known, fragment):
+            return LinkStatus.BROKEN, f"{shown} exists, but has no heading or anchor #{fragment}"
+        return LinkStatus.OK, f"{shown} exists and has #{fragment}"
+    return LinkStatus.OK, f"{shown} exists"
 
 
 def on_disk(place: Place) -> bool:
@@ -64,24 +127,35 @@ def on_disk(place: Place) -> bool:
     return Path(place.file).is_file()
 
 
-def check_local(places_by_url: dict[str, list[Place]], excluded: Callable[[str], bool]) -> tuple[list[LinkResult], dict[str, list[Place]]]:
+def check_local(places_by_url: dict[str, list[Place]], excluded: Callable[[str], bool],
+                texts: Mapping[str, str] | None = None) -> tuple[list[LinkResult], dict[str, list[Place]]]:
     """(results for the relative links of lists on disk, the links left to check as before,
-    excluded ones among them: the excludes apply to relative links too)."""
-    if not any(map(is_relative_path, places_by_url)):
+    excluded ones among them: the excludes apply to relative links too). With the lists' `texts`,
+    fragments are checked too: in-page anchors against their own list (on disk or not)."""
+    anchors = Anchors(texts) if texts is not None else None
+
+    def local(url: str) -> bool:
+        return is_relative_path(url) or (anchors is not None and url.startswith("#"))
+
+    if not any(map(local, places_by_url)):
         return [], places_by_url  # (most lists: nothing to look for, nothing to copy)
     results: list[LinkResult] = []
     rest: dict[str, list[Place]] = {}
     for url, places in places_by_url.items():
-        if not is_relative_path(url) or excluded(url):
+        if not local(url) or excluded(url):
             rest[url] = places
             continue
         outcomes: dict[tuple[LinkStatus, str], list[Place]] = {}
         elsewhere: list[Place] = []
         for place in places:
-            if not on_disk(place):  # a URL, standard input, a text: no folder to look in
+            if url.startswith("#"):
+                outcome = _judge_anchor(url, place, anchors)  # type: ignore[arg-type]
+            else:  # (a URL, standard input, a text: no folder to look in)
+                outcome = _judge(url, Path(place.file), anchors) if on_disk(place) else None
+            if outcome is None:
                 elsewhere.append(place)
-                continue
-            outcomes.setdefault(_judge(url, Path(place.file)), []).append(place)
+            else:
+                outcomes.setdefault(outcome, []).append(place)
         results += [LinkResult(url, status, places=tuple(found), detail=detail, verified_by="file")
                     for (status, detail), found in outcomes.items()]
         if elsewhere:

@@ -274,7 +274,8 @@ def check_texts(texts: Mapping[str, str], settings: Settings, *, progress: Calla
         with paused_collector():
             places = collect_places(texts)
             include, exclude = [re.compile(p) for p in settings.include], [re.compile(p) for p in settings.exclude]
-            local, remote = check_local(places, lambda url: url_filter(url, include, exclude) is not None)
+            local, remote = check_local(places, lambda url: url_filter(url, include, exclude) is not None,
+                                        texts if settings.check_fragments else None)
             checked = asyncio.run(check_urls(remote, settings, cache=cache, progress=progress, run_info=info))
     finally:
         if own_cache:

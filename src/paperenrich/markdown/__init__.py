@@ -5,8 +5,9 @@ links from it, so they see the same links (and `scan`'s entry links are among th
     doc = Document(text)
     for link in doc.links:          # LinkSpan(url, start, end, line, kind), in document order
         text[link.start:link.end]   # the destination exactly as written
+    doc.anchors                     # the #fragments a link into it can name (GitHub's heading slugs, ids)
 """
 
-from paperenrich.markdown.document import Document, LinkSpan
+from paperenrich.markdown.document import Document, LinkSpan, github_slug
 
-__all__ = ["Document", "LinkSpan"]
+__all__ = ["Document", "LinkSpan", "github_slug"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -31,6 +32,9 @@ _HTML_ATTR = re.compile(
     re.I | re.S)
 _HTML_WANTED = {"a": "href", "img": "src", "source": "src", "iframe": "src", "link": "href"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# id= or name= of any HTML element (`<a name="models"></a>` in a heading, `<h2 id="x">`): a fragment can name it
+_HTML_ANCHOR = re.compile(r"""<[a-z][a-z0-9-]*\b[^>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                          re.I | re.S)
 
 
 class LinkSpan(NamedTuple):
@@ -77,6 +81,42 @@ class Document:
     def links(self) -> tuple[LinkSpan, ...]:
         """Every link of the document, in document order."""
         return tuple(self._walk())
+
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """The fragments a link into this document can name as GitHub renders it: each heading's
+        slug (a repeated one with -1, -2, ...) and the id or name of its HTML elements."""
+        found: set[str] = set()
+        seen: dict[str, int] = {}
+        heading: list[str] | None = None  # the text of the heading being read
+        in_image = 0  # an image's alt text is not part of the slug (`# Name [![Awesome](badge)](url)` -> "name-")
+        for event, _span in pyromark.events_with_range(self.text, options=_OPTIONS):
+            if type(event) is not dict:
+                continue
+            if heading is not None:
+                piece = event.get("Text", event.get("Code"))
+                if piece is not None:
+                    if not in_image:
+                        heading.append(piece)
+                    continue
+                end = event.get("End")
+                if end == "Image":
+                    in_image -= 1
+                elif type(end) is dict and "Heading" in end:
+                    found.add(_unique(github_slug("".join(heading)), seen))
+                    heading, in_image = None, 0
+                    continue
+            start = event.get("Start")
+            if type(start) is dict:
+                if "Heading" in start:
+                    heading = []
+                elif heading is not None and "Image" in start:
+                    in_image += 1
+            html_text = event.get("InlineHtml", event.get("Html"))
+            if html_text is not None:
+                found.update(html.unescape(next(g for g in m.groups() if g is not None))
+                             for m in _HTML_ANCHOR.finditer(html_text))
+        return frozenset(found)
 
     def links_between(self, first_line: int, last_line: int) -> list[LinkSpan]:
         """The links that appear on lines first_line..last_line (1-based, inclusive)."""
@@ -223,6 +263,23 @@ class Document:
                 found = self.text.find(raw, piece_start)
                 start = found if found >= 0 else piece_start
             yield LinkSpan(m.url, start, start + len(raw), self.line_of(start), "bare")
+
+
+def github_slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it (github-slugger): lower case, punctuation and symbols
+    dropped (letters, digits, marks, "-" and "_" kept), each space a "-"."""
+    kept = (c for c in heading.lower() if c.isalnum() or c in "-_ " or unicodedata.category(c)[0] == "M")
+    return "".join(kept).replace(" ", "-")
+
+
+def _unique(slug: str, seen: dict[str, int]) -> str:
+    """The slug of a repeated heading gets -1, -2, ... as on GitHub (its first use keeps it bare)."""
+    result = slug
+    while result in seen:
+        seen[slug] += 1
+        result = f"{slug}-{seen[slug]}"
+    seen[result] = 0
+    return result
 
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
