@@ -240,3 +240,33 @@ def test_proxy_credentials_never_show_in_verbose_output_or_json(tmp_path):
             assert proc.returncode == 2, proc.stderr  # the 404 came through the proxy
             assert "hunter2secret" not in proc.stdout + proc.stderr
             assert base64.b64encode(b"dave:hunter2secret").decode() not in proc.stdout + proc.stderr
+
+
+def test_a_proxy_that_accepts_and_never_answers_http_links_is_named_not_the_network(tmp_path):
+    # http:// links go to the proxy in absolute form: a proxy that takes the connection and says
+    # nothing leaves every link a timeout, which alone would read as this machine being offline.
+    import threading
+
+    held = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def serve():
+            while True:
+                try:
+                    held.append(listener.accept()[0])  # kept open, never answered
+                except OSError:
+                    return
+
+        threading.Thread(target=serve, daemon=True).start()
+        (tmp_path / "list.md").write_text("".join(f"- [{c}](http://{c}.proxy.test/1)\n" for c in "abcd"))
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HTTP_PROXY": f"http://127.0.0.1:{port}",
+               "PYTHONPATH": ":".join(sys.path)}
+        proc = subprocess.run([sys.executable, "-m", "paperenrich", "check", "list.md", "--no-cache", "--timeout", "1"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    for conn in held:
+        conn.close()
+    assert proc.returncode == 5 and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"no answer through the proxy 127.0.0.1:{port}" in proc.stderr and "offline" not in proc.stderr

@@ -126,7 +126,7 @@ def check(paths: tuple[str, ...], fmt: str, output: Path | None, summary_file: P
     if (sys.stderr.isatty() and not verbosity.quiet) or verbosity.level >= 1:
         _host_summary(report.hosts)
     if network_looks_down(report):
-        proxy = report.proxy_trouble()
+        proxy = report.network_trouble()
         if proxy is not None:
             raise NetworkUnavailable(f"no linked host could be reached: {proxy}; check HTTP_PROXY / HTTPS_PROXY / NO_PROXY")
         raise NetworkUnavailable(f"no linked host could be reached ({len(report.hosts)} hosts tried, none answered); "

@@ -60,7 +60,9 @@ def gather_texts(texts: list[tuple[str, str]], settings: Settings, *, check_link
     report = check_texts({source: text for text, source in texts}, settings)
     if report.no_host_answered():
         # Calling every link broken would be wrong: this machine is offline (`check` exits 5 then).
-        warning = f"no linked host could be reached ({len(report.requested_hosts())} hosts tried); links not checked"
+        trouble = report.network_trouble()
+        warning = (f"no linked host could be reached ({trouble}; check HTTP_PROXY / HTTPS_PROXY / NO_PROXY); links not checked"
+                   if trouble else f"no linked host could be reached ({len(report.requested_hosts())} hosts tried); links not checked")
         return [ListState(one.source, text, one.scan, one.resolutions, [], False, warning, stats=stats) for text, one in pairs]
     return [ListState(one.source, text, one.scan, one.resolutions,
                       [r for r in report.results if any(p.file == one.source for p in r.places)], True, stats=stats)

@@ -55,6 +55,36 @@ class CheckReport:
 
         return next((r.detail for r in self._requested() if r.detail and r.detail.startswith(PROXY_TROUBLE)), None)
 
+    def silent_proxy(self) -> str | None:
+        """When every requested link went through a proxy (the environment's) and none was
+        answered: "no answer through the proxy host:port". A silent proxy leaves each link a
+        timeout, which alone reads as this machine being offline."""
+        from paperenrich.linkcheck.wire import Proxies, ProxyError, authority
+
+        try:
+            proxies = Proxies.from_environment()
+        except ProxyError:
+            return None
+        requested = self._requested()
+        if proxies is None or not requested or any(r.http_status is not None for r in requested):
+            return None
+        used: set[str] = set()
+        for result in requested:
+            try:
+                parts = urlsplit(result.url)
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+            except ValueError:
+                return None
+            proxy = proxies.for_target(parts.scheme, parts.hostname or "", port)
+            if proxy is None:
+                return None  # (a link asked directly got no answer either: the network's trouble)
+            used.add(authority(proxy.host, proxy.port))
+        return f"no answer through the proxy {', '.join(sorted(used))}"
+
+    def network_trouble(self) -> str | None:
+        """What a run in which no host answered can blame besides the machine being offline: the proxy."""
+        return self.proxy_trouble() or self.silent_proxy()
+
     def no_host_answered(self) -> bool:
         """No requested link got an HTTP answer, on 3 or more hosts: this machine is offline, the
         links are not all broken."""
