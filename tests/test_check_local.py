@@ -89,9 +89,10 @@ def test_heading_slugs_are_githubs():
     text = ("# Awesome List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
             "## Papers\n\n## Papers\n\nSetext `code` *em*\n---\n\n### Books<a name=machine_books></a>\n\n"
             '<h3 id="html-id">x</h3>\n')
-    # (the badge's alt text is not in the slug: GT-RIPL's and seed 003's tables of contents link "#awesome-...-")
-    assert Document(text).anchors == {"awesome-list-", "papers", "papers-1", "setext-code-em", "books", "machine_books",
-                                      "html-id"}
+    # (the badge's alt text is not in the slug: GT-RIPL's and seed 003's tables of contents link "#awesome-...-";
+    # its spacing trimmed, "awesome-list", is an anchor too; the HTML heading "x" has its own slug besides its id)
+    assert Document(text).anchors == {"awesome-list-", "awesome-list", "papers", "papers-1", "setext-code-em", "books",
+                                      "machine_books", "html-id", "x"}
 
 
 def test_fragments_are_checked_against_the_headings_they_name(tmp_path):
@@ -161,3 +162,22 @@ def test_the_broken_anchors_of_real_lists_are_the_ones_read_off_them():
         checked += len(results)
         assert {r.url for r in results if r.status == "broken"} == expected.get(path.name, set()), path.name
     assert checked > 700
+
+
+def test_html_headings_readme_line_anchors_and_other_numbers_raise_no_false_alarm(tmp_path):
+    # (a review's cases) a centred HTML heading has an anchor on GitHub, and counts for the
+    # numbering of a later heading of the same name; "#readme" is the README's box on a
+    # repository page; "#L3" names a source line (?plain=1), not a heading; github-slugger drops
+    # "other numbers" such as "₂" ("co-capture"), and the spelling that keeps them is forgiven too.
+    root = repository(tmp_path)
+    (root / "docs" / "a.md").write_text("# A\n")
+    (root / "README.md").write_text(
+        '<h2 align="center">Papers</h2>\n\n## Papers\n\n<h1 align="center">\n  <img src="logo.png"> Awesome &amp; <b>Lists</b>\n</h1>\n\n'
+        "## CO₂ Capture\n\n"
+        "- [a](#papers) [b](#papers-1) [c](#awesome--lists) [d](#readme) [e](#co-capture) [f](#co₂-capture) [g](#papers-2)\n"
+        "- [h](docs/a.md?plain=1#L3) [i](docs/a.md#L3-L9)\n")
+    got = {url: status for (url, _), (status, _) in
+           results_of(check_lists([root / "README.md"], Settings(use_cache=False, check_fragments=True))).items()}
+    assert got == {"#papers": "ok", "#papers-1": "ok", "#awesome--lists": "ok", "#readme": "ok", "#co-capture": "ok",
+                   "#co₂-capture": "ok", "#papers-2": "broken", "docs/a.md?plain=1#L3": "ok", "docs/a.md#L3-L9": "ok",
+                   "logo.png": "broken"}

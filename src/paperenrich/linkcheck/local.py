@@ -21,6 +21,7 @@ and broken in a subfolder's): one result per URL and outcome, with the places th
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
@@ -28,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from paperenrich.markdown import Document
 from paperenrich.model import LinkResult, LinkStatus, Place
 
+_LINE_ANCHOR = re.compile(r"L\d+(?:C\d+)?(?:-L\d+(?:C\d+)?)?")  # GitHub's source lines: a.md?plain=1#L3-L9, not a heading
 MAX_ANCHOR_FILE_BYTES = 5 << 20  # a linked Markdown file larger than this has its fragments unchecked
 _MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
@@ -95,7 +97,8 @@ def _judge_anchor(url: str, place: Place, anchors: Anchors) -> tuple[LinkStatus,
     if known is None:
         return None
     fragment = url[1:]
-    if not fragment or fragment.lower() == "top" or _has(known, fragment):  # (#top: the top of any page, by HTML's rule)
+    # (#top: the top of any page, by HTML's rule; #readme: the README's own box on a repository's page)
+    if not fragment or fragment.lower() in ("top", "readme") or _has(known, fragment):
         return LinkStatus.OK, f"{url} is in the list"
     return LinkStatus.BROKEN, f"no heading or anchor {url} in the list"
 
@@ -115,7 +118,8 @@ def _judge(url: str, list_file: Path, anchors: Anchors | None = None) -> tuple[L
     if not target.exists():
         return LinkStatus.BROKEN, f"no such file or folder: {shown}"
     fragment = urlsplit(url).fragment
-    if anchors is not None and fragment and (known := anchors.of_file(target)) is not None:
+    if anchors is not None and fragment and not _LINE_ANCHOR.fullmatch(fragment) and (
+            known := anchors.of_file(target)) is not None:
         if not _has(known, fragment):
             return LinkStatus.BROKEN, f"{shown} exists, but has no heading or anchor #{fragment}"
         return LinkStatus.OK, f"{shown} exists and has #{fragment}"

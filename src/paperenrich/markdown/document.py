@@ -28,13 +28,16 @@ _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUG
 _LINKIFY = LinkifyIt()
 _BARE_SCHEMES = ("http:", "https:", "ftp:")
 _HTML_ATTR = re.compile(
-    r"""<(a|img|source|iframe|link)\b[^>]*?\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    r"""<(a|img|source|iframe|link)\b[^<>]*?\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.I | re.S)
 _HTML_WANTED = {"a": "href", "img": "src", "source": "src", "iframe": "src", "link": "href"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # id= or name= of any HTML element (`<a name="models"></a>` in a heading, `<h2 id="x">`): a fragment can name it
-_HTML_ANCHOR = re.compile(r"""<[a-z][a-z0-9-]*\b[^>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+# ([^<>]: a scan from each "<" stops at the next one, so "<x <x <x ..." stays linear)
+_HTML_ANCHOR = re.compile(r"""<[a-z][a-z0-9-]*\b[^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
                           re.I | re.S)
+_HTML_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b[^<>]*>", re.I)
+_HTML_TAG = re.compile(r"<[^<>]*>")
 
 
 class LinkSpan(NamedTuple):
@@ -85,10 +88,24 @@ class Document:
     @cached_property
     def anchors(self) -> frozenset[str]:
         """The fragments a link into this document can name as GitHub renders it: each heading's
-        slug (a repeated one with -1, -2, ...) and the id or name of its HTML elements."""
+        slug (a repeated one with -1, -2, ...), Markdown or HTML (`<h2 align="center">Papers</h2>`),
+        and the id or name of its HTML elements. Where GitHub's rule is uncertain (the spacing of
+        an HTML heading, a number like "₂"), both readings are anchors: a false alarm is worse."""
         found: set[str] = set()
         seen: dict[str, int] = {}
+
+        def add_heading(text: str) -> None:
+            found.add(_unique(github_slug(text), seen))
+            found.update({github_slug(" ".join(text.split())), github_slug(text, keep_other_numbers=True)})
+
+        def add_html(chunk: str, block: bool) -> None:
+            found.update(html.unescape(next(g for g in m.groups() if g is not None)) for m in _HTML_ANCHOR.finditer(chunk))
+            if block:
+                for inner in _html_headings(chunk):
+                    add_heading(html.unescape(_HTML_TAG.sub("", inner)))
+
         heading: list[str] | None = None  # the text of the heading being read
+        block: list[str] | None = None  # the lines of the HTML block being read
         in_image = 0  # an image's alt text is not part of the slug (`# Name [![Awesome](badge)](url)` -> "name-")
         for event, _span in pyromark.events_with_range(self.text, options=_OPTIONS):
             if type(event) is not dict:
@@ -103,19 +120,26 @@ class Document:
                 if end == "Image":
                     in_image -= 1
                 elif type(end) is dict and "Heading" in end:
-                    found.add(_unique(github_slug("".join(heading)), seen))
+                    add_heading("".join(heading))
                     heading, in_image = None, 0
                     continue
             start = event.get("Start")
-            if type(start) is dict:
+            if start == "HtmlBlock":
+                block = []
+            elif type(start) is dict:
                 if "Heading" in start:
                     heading = []
                 elif heading is not None and "Image" in start:
                     in_image += 1
-            html_text = event.get("InlineHtml", event.get("Html"))
-            if html_text is not None:
-                found.update(html.unescape(next(g for g in m.groups() if g is not None))
-                             for m in _HTML_ANCHOR.finditer(html_text))
+            elif event.get("End") == "HtmlBlock" and block is not None:
+                add_html("".join(block), block=True)
+                block = None
+            elif (piece := event.get("Html")) is not None and block is not None:
+                block.append(piece)
+            elif (piece := event.get("InlineHtml", event.get("Html"))) is not None:
+                add_html(piece, block=False)
+        if block is not None:
+            add_html("".join(block), block=True)
         return frozenset(found)
 
     def links_between(self, first_line: int, last_line: int) -> list[LinkSpan]:
@@ -265,11 +289,29 @@ class Document:
             yield LinkSpan(m.url, start, start + len(raw), self.line_of(start), "bare")
 
 
-def github_slug(heading: str) -> str:
+def github_slug(heading: str, keep_other_numbers: bool = False) -> str:
     """A heading's anchor as GitHub makes it (github-slugger): lower case, punctuation and symbols
-    dropped (letters, digits, marks, "-" and "_" kept), each space a "-"."""
-    kept = (c for c in heading.lower() if c.isalnum() or c in "-_ " or unicodedata.category(c)[0] == "M")
-    return "".join(kept).replace(" ", "-")
+    dropped (letters, marks, decimal and letter numbers, "-" and "_" kept; "₂", "½", "①" dropped),
+    each space a "-"."""
+    def kept(c: str) -> bool:
+        if c.isascii():
+            return c.isalnum() or c in "-_ "
+        category = unicodedata.category(c)
+        return category[0] in "LM" or category in ("Nd", "Nl", "Pc") or (keep_other_numbers and category == "No")
+
+    return "".join(c for c in heading.lower() if kept(c)).replace(" ", "-")
+
+
+def _html_headings(chunk: str):
+    """The inner HTML of each `<hN ...>...</hN>` of an HTML block (an opening tag pairs with the
+    next closing tag of its level: one pass, however many tags are left open)."""
+    opened: tuple[str, int] | None = None
+    for m in _HTML_HEADING_TAG.finditer(chunk):
+        if not m.group(1):
+            opened = (m.group(2), m.end())
+        elif opened is not None and opened[0] == m.group(2):
+            yield chunk[opened[1]:m.start()]
+            opened = None
 
 
 def _unique(slug: str, seen: dict[str, int]) -> str:
