@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_in_a_fresh_process():
                          env={**os.environ, "PAPERENRICH_FORK_TESTS": "1"}, capture_output=True, text=True,
                          timeout=900, cwd=Path(__file__).resolve().parents[1])
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "8 passed, 1 skipped" in run.stdout  # (the tests below ran; this one skipped there)
+    assert "9 passed, 1 skipped" in run.stdout  # (the tests below ran; this one skipped there)
 
 
 def _one_process(text: str, source: str):
@@ -54,15 +55,14 @@ def forced(monkeypatch):
     assert parallel.can_fork(), "a thread left running by another test keeps the scan from forking"
     monkeypatch.setattr(parallel, "MIN_LINES", 0)
     seen = {"waited": 0, "worker_results": 0}
-    frames = parallel.Worker.frames
+    stream = parallel.Worker.stream
 
-    def counting_frames(self):
-        got = frames(self)
+    def counting_stream(self):
         seen["waited"] += 1
-        seen["worker_results"] += got is not None
-        return got
+        yield from stream(self)  # (raises WorkerFailed when the worker did not finish)
+        seen["worker_results"] += 1
 
-    monkeypatch.setattr(parallel.Worker, "frames", counting_frames)
+    monkeypatch.setattr(parallel.Worker, "stream", counting_stream)
     return seen
 
 
@@ -126,34 +126,62 @@ def test_a_failing_worker_leaves_its_part_to_this_process(forced, monkeypatch):
 
 
 @fresh_only
+def test_a_worker_killed_after_some_batches_leaves_nothing_of_them(forced, monkeypatch):
+    # Its first batches were already turned into entries here when it died: they are dropped (and
+    # their duplicate keys forgotten), and the part is walked here, so the result is the one-process scan's.
+    import paperenrich.scanner as scanner_package
+
+    text = generate(800, seed=9)
+    expected = _one_process(text, "x")
+    monkeypatch.setattr(scanner_package, "_BATCH", 40)
+    dumps, calls = parallel.pickle.dumps, []
+
+    def dies_on_the_fourth(*args, **kwargs):  # (runs in the worker: the skipped items, 2 batches, then death)
+        calls.append(1)
+        if len(calls) == 4:
+            time.sleep(0.5)  # (the writer sends what it has, and this process makes entries of it)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return dumps(*args, **kwargs)
+
+    monkeypatch.setattr(parallel.pickle, "dumps", dies_on_the_fourth)
+    assert scan_text(text, "x") == expected
+    assert forced["waited"] == 1 and forced["worker_results"] == 0
+
+
+@fresh_only
 def test_worker_results_failures_and_a_killed_worker():
     def items():
         yield ["a", 1]
         yield {"b": (2, 3)}
 
     worker = parallel.Worker(items)
-    frames = worker.frames()
+    assert list(worker.stream()) == [["a", 1], {"b": (2, 3)}]
     worker.close()
-    import pickle
-
-    assert [pickle.loads(f) for f in frames] == [["a", 1], {"b": (2, 3)}]
 
     def fails():
         yield 1
         raise ValueError("no")
-
-    worker = parallel.Worker(fails)
-    assert worker.frames() is None
-    worker.close()
 
     def killed():
         yield 1
         os.kill(os.getpid(), signal.SIGKILL)
         yield 2
 
-    worker = parallel.Worker(killed)
-    assert worker.frames() is None
-    worker.close()
+    def big_then_killed():  # (more than the pipe holds is written before the worker dies)
+        for i in range(40):
+            yield "x" * 100_000 + str(i)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    for work in (fails, killed, big_then_killed):
+        worker = parallel.Worker(work)
+        got = []
+        with pytest.raises(parallel.WorkerFailed):
+            for item in worker.stream():
+                got.append(item)
+        worker.close()
+        # (a killed worker's writer may not have sent all it was given: what came is a prefix)
+        sent = {fails: [1], killed: [1], big_then_killed: ["x" * 100_000 + str(i) for i in range(40)]}[work]
+        assert got == sent if work is fails else got == sent[:len(got)]
 
 
 @fresh_only

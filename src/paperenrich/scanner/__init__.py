@@ -230,17 +230,27 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
         scanner.drafts, scanner.last_draft = [], None
         duplicates = _Duplicates()
         entries = duplicates.take(drafts)
-        frames = worker.frames() if worker is not None else None
+        real = parallel.real_sections(scanner.headings, found[1])
+        skipped = None
+        if worker is not None:
+            kept, first_by_key = len(entries), dict(duplicates.first_by_key)
+            try:
+                items = worker.stream()
+                if (skipped := next(items, None)) is None:
+                    raise parallel.WorkerFailed
+                for batch in items:
+                    entries += [duplicates.entry(f, real) for f in batch]
+            except parallel.WorkerFailed:  # what came from it is dropped; its part is walked here
+                del entries[kept:]
+                duplicates.first_by_key, skipped = first_by_key, None
     finally:
         if worker is not None:
             worker.close()
-    real = parallel.real_sections(scanner.headings, found[1])
-    items = map(pickle.loads, frames) if frames else iter(())
-    if (skipped := next(items, None)) is None:  # (the worker failed: its part is walked here)
+    if skipped is None:
         items = second_part(doc.parse(cut.chunk))
         skipped = next(items)
-    for batch in items:
-        entries += [duplicates.entry(f, real) for f in batch]
+        for batch in items:
+            entries += [duplicates.entry(f, real) for f in batch]
     return entries, sorted(scanner.skipped + skipped, key=lambda s: s.line)
 
 

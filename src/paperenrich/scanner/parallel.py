@@ -25,12 +25,14 @@ CPUs this process may run on.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 MIN_LINES = 2000  # smaller lists scan in well under 0.1 s: a worker's start would not pay
 PARENT_SHARE = 0.55  # of the lines: the worker's part also pays its pickling and the pages it copies on write (its walk is ~10% slower a line)
@@ -43,6 +45,36 @@ def can_fork() -> bool:
     # (with one CPU to run on, a second process only adds its start and the pickling)
     return (sys.platform.startswith("linux") and hasattr(os, "fork") and len(os.sched_getaffinity(0)) > 1
             and threading.current_thread() is threading.main_thread() and threading.active_count() == 1)
+
+
+def _produce(work: Callable[[], Iterable[Any]], write_end: int) -> int:
+    """In the worker: pickle each item of `work()` and hand it to a writer thread; 0 once the end
+    frame is written."""
+    frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    done = []
+
+    def write() -> None:
+        with open(write_end, "wb") as out:
+            while (frame := frames.get()) is not None:
+                out.write(frame)
+                out.flush()
+                if frame == _END:
+                    done.append(True)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for item in work():
+            data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+            frames.put(len(data).to_bytes(8, "little") + data)
+        frames.put(_END)
+    finally:
+        frames.put(None)
+        writer.join()
+    return 0 if done else 1
+
+
+_END = bytes(8)
 
 
 def stand_in_headings(level: int) -> list[tuple[int, str]]:
@@ -65,12 +97,17 @@ def real_sections(headings: list[tuple[int, str]], level: int) -> Callable[[tupl
     return real
 
 
-class Worker:
-    """`work()` run in a forked process; `frames()` gives back the items it yields, pickled.
+class WorkerFailed(Exception):
+    """The worker stopped before its end frame (it failed, was killed, or ran out of memory)."""
 
-    The worker pickles every item before it writes anything, so it never waits on this process
-    while it works; the output ends with an empty frame, so a worker that stopped early (killed,
-    out of memory) is told apart from one that finished.
+
+class Worker:
+    """`work()` run in a forked process; `stream()` gives back the items it yields, as they come.
+
+    The worker pickles its items on its main thread while a thread of its own writes them to the
+    pipe, so it never waits on this process while it works, and this process unpickles a batch
+    while the worker still pickles the next. The output ends with an empty frame, so a worker
+    that stopped early (killed, out of memory) is told apart from one that finished.
     """
 
     def __init__(self, work: Callable[[], Iterable[Any]]) -> None:
@@ -85,38 +122,36 @@ class Worker:
             code = 1
             try:
                 os.close(read_end)
-                frames = []
-                for item in work():
-                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-                    frames += (len(data).to_bytes(8, "little"), data)
-                frames.append(bytes(8))
-                with open(write_end, "wb") as out:
-                    out.writelines(frames)
-                code = 0
+                code = _produce(work, write_end)
             except BaseException:  # (any failure: the parent then does the work itself)
                 pass
             finally:
                 os._exit(code)  # no atexit handlers, no flush of the parent's buffered output
         os.close(write_end)
+        try:  # a bigger pipe: the worker's writer waits less for this process to read
+            fcntl.fcntl(read_end, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (OSError, AttributeError):
+            pass
         self._read_end: int | None = read_end
 
-    def frames(self) -> list[memoryview] | None:
-        """Wait for the worker: the pickled items it yielded, or None if it did not finish them all."""
+    def stream(self) -> Iterator[Any]:
+        """The items the worker yielded, unpickled as they arrive; WorkerFailed if it did not
+        finish them all (what came before that is then not to be used)."""
         assert self._read_end is not None
         try:
             with open(self._read_end, "rb") as pipe:
                 self._read_end = None
-                data = memoryview(pipe.read())
+                while len(head := pipe.read(8)) == 8:
+                    size = int.from_bytes(head, "little")
+                    if size == 0:
+                        return
+                    data = pipe.read(size)
+                    if len(data) < size:
+                        break
+                    yield pickle.loads(data)
+            raise WorkerFailed  # (cut short: no end frame)
         finally:
             self._reap()
-        frames, pos = [], 0
-        while pos + 8 <= len(data):
-            size = int.from_bytes(data[pos:pos + 8], "little")
-            if size == 0:
-                return frames if pos + 8 == len(data) else None
-            frames.append(data[pos + 8:pos + 8 + size])
-            pos += 8 + size
-        return None  # (cut short: no end frame)
 
     def close(self) -> None:
         """Stop the worker if it still runs (this process failed or was interrupted) and reap it."""
