@@ -59,32 +59,36 @@ def _forgiving(anchor: str) -> str:
     return anchor.removeprefix("user-content-").strip("-")
 
 
+def _forgiving_anchors(text: str) -> frozenset[str]:
+    return frozenset(map(_forgiving, Document(text).anchors))
+
+
 class Anchors:
     """The anchors of the lists' texts and of the Markdown files their links name, each read once."""
 
     def __init__(self, texts: Mapping[str, str]) -> None:
         self.texts = texts
-        self._known: dict[str, frozenset[str] | None] = {}
+        self._of_text: dict[str, frozenset[str] | None] = {}
+        self._of_file: dict[Path, frozenset[str] | None] = {}
 
     def of_text(self, name: str) -> frozenset[str] | None:
-        if name not in self._known:
+        """None when the list's text is not at hand."""
+        if name not in self._of_text:
             text = self.texts.get(name)
-            self._known[name] = None if text is None else frozenset(map(_forgiving, Document(text).anchors))
-        return self._known[name]
+            self._of_text[name] = None if text is None else _forgiving_anchors(text)
+        return self._of_text[name]
 
     def of_file(self, path: Path) -> frozenset[str] | None:
         """None when the file is not Markdown or too large to read for this."""
-        key = f"file:{path}"
-        if key not in self._known:
+        if path not in self._of_file:
             anchors = None
             try:
                 if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.is_file() and path.stat().st_size <= MAX_ANCHOR_FILE_BYTES:
-                    text = path.read_bytes().decode("utf-8", "replace")
-                    anchors = frozenset(map(_forgiving, Document(text).anchors))
+                    anchors = _forgiving_anchors(path.read_bytes().decode("utf-8", "replace"))
             except OSError:
                 pass
-            self._known[key] = anchors
-        return self._known[key]
+            self._of_file[path] = anchors
+        return self._of_file[path]
 
 
 def _has(anchors: frozenset[str], fragment: str) -> bool:
