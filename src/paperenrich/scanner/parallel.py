@@ -54,12 +54,15 @@ def _produce(work: Callable[[], Iterable[Any]], write_end: int) -> int:
     done = []
 
     def write() -> None:
-        with open(write_end, "wb") as out:
-            while (frame := frames.get()) is not None:
-                out.write(frame)
-                out.flush()
-                if frame == _END:
-                    done.append(True)
+        try:
+            with open(write_end, "wb") as out:
+                while (frame := frames.get()) is not None:
+                    out.write(frame)
+                    out.flush()
+                    if frame == _END:
+                        done.append(True)
+        except OSError:  # (this process stopped reading: it no longer wants the result; no traceback)
+            pass
 
     writer = threading.Thread(target=write)
     writer.start()
@@ -138,12 +141,14 @@ class Worker:
         """The items the worker yielded, unpickled as they arrive; WorkerFailed if it did not
         finish them all (what came before that is then not to be used)."""
         assert self._read_end is not None
+        finished = False
         try:
             with open(self._read_end, "rb") as pipe:
                 self._read_end = None
                 while len(head := pipe.read(8)) == 8:
                     size = int.from_bytes(head, "little")
                     if size == 0:
+                        finished = True
                         return
                     data = pipe.read(size)
                     if len(data) < size:
@@ -151,7 +156,10 @@ class Worker:
                     yield pickle.loads(data)
             raise WorkerFailed  # (cut short: no end frame)
         finally:
-            self._reap()
+            if finished:
+                self._reap()
+            else:  # (failed, or left unread: a worker still pickling is not waited for)
+                self.close()
 
     def close(self) -> None:
         """Stop the worker if it still runs (this process failed or was interrupted) and reap it."""
