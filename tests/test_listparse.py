@@ -499,3 +499,21 @@ def test_a_title_under_a_paper_header_with_a_broken_link_is_a_paper():
         (20, "Magnitude modeling of personalized HRTF based on ear images and anthropometric measurements")]
     assert [link.url for link in r.entries[1].links] == [
         "8/2873496/Modeling-individual-head-related-transfer?redirectedFrom=fulltext"]
+
+
+def test_a_list_items_fence_ended_by_the_item_does_not_turn_a_later_fence_inside_out(monkeypatch):
+    # (a review's case) "  ```" under a list item is the item's fence, which the next line at column 0
+    # ends (CommonMark); read as a top-level fence, the later "```" would close it, and the code
+    # after it would be cut into chunks of its own and read as entries.
+    import paperenrich.scanner.parse as parse
+
+    code = ["", "- [Not an entry, code: Scheduling Paper](https://arxiv.org/abs/2101.00002) (OSDI 2021)", ""]
+    lines = ["# L", "", "- [A real paper about scheduling](https://arxiv.org/abs/2101.00001) (OSDI 2021)",
+             "  ```", "  pip install x", "", "Some text at column 0.", "",
+             "```", *code, *code, "```", "",
+             "- [Another real paper about serving](https://arxiv.org/abs/2101.00003) (SOSP 2021)", ""]
+    text = "\n".join(lines * 3)
+    whole = scan_text(text)
+    monkeypatch.setattr(parse, "CHUNK_LINES", 2)
+    assert [e.title for e in whole.entries] == ["A real paper about scheduling", "Another real paper about serving"] * 3
+    assert [(e.line, e.title) for e in scan_text(text).entries] == [(e.line, e.title) for e in whole.entries]

@@ -80,17 +80,39 @@ def _closes_fence(line: str, fence: str) -> bool:
     return run >= len(fence) and not body[run:].strip(" \t")
 
 
+def _opened_fence(line: str) -> tuple[str, bool] | None:
+    """(the fence, whether it is indented) if the line opens a fenced block."""
+    if line[:1] not in _FENCE_OR_HTML_START or not (m := _FENCE.match(line)):
+        return None
+    if m.group(1)[0] == "`" and "`" in line[m.end():]:  # (a backtick in the info string: no fence)
+        return None
+    return m.group(1), line[0] == " "
+
+
 def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
     """(start, end) line ranges; each boundary is a line at column 0 that starts a new top-level block
-    (after a blank line, or a new top-level list item), never inside a fence or a long HTML block."""
+    (after a blank line, or a new top-level list item), never inside a fence or a long HTML block.
+
+    A fence indented 1-3 spaces may be a list item's, which a non-blank line at column 0 ends, or a
+    top-level one, which goes on to its closing fence: both readings are followed, and a chunk is
+    cut only where no reading is inside a fence."""
     n = len(lines)
     start = 0
-    fence: str | None = None
+    readings: set[tuple[str, bool] | None] = {None}  # the fence open here under each reading (None: none)
     in_html = False
     for i, line in enumerate(lines):
-        if fence is not None:
-            if _closes_fence(line, fence):
-                fence = None
+        if readings != {None}:
+            after: set[tuple[str, bool] | None] = set()
+            for fence in readings:
+                if fence is None:
+                    after.add(_opened_fence(line))
+                elif _closes_fence(line, fence[0]):
+                    after.add(None)
+                else:
+                    after.add(fence)
+                    if fence[1] and line[:1] not in " \t" and line.strip():  # (it ends the item, if it was an item's)
+                        after.add(_opened_fence(line))
+            readings = after
             continue
         if in_html:
             if _HTML_LONG_CLOSE.search(line):
@@ -103,9 +125,8 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
                 start = i
         if line[:1] not in _FENCE_OR_HTML_START:
             continue  # (neither pattern below can match: most lines are skipped on their first character)
-        if m := _FENCE.match(line):
-            if m.group(1)[0] == "~" or "`" not in line[m.end():]:  # (a backtick in the info string: no fence)
-                fence = m.group(1)
+        if (opened := _opened_fence(line)) is not None:
+            readings = {opened}
         elif _HTML_LONG_OPEN.match(line) and not _HTML_LONG_CLOSE.search(line):
             in_html = True
     if start < n:
