@@ -27,15 +27,14 @@ from linkify_it import LinkifyIt
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 _LINKIFY = LinkifyIt()
 _BARE_SCHEMES = ("http:", "https:", "ftp:")
-_HTML_ATTR = re.compile(
-    r"""<(a|img|source|iframe|link)\b[^<>]*?\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-    re.I | re.S)
+# An attribute's value, double-quoted, single-quoted or bare (groups: one of the three). The tag's
+# other attributes are [^<>]*?: a scan from each "<" stops at the next one, so "<x <x <x ..." stays linear.
+_ATTR_VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
+_HTML_ATTR = re.compile(r"<(a|img|source|iframe|link)\b[^<>]*?\s(href|src)" + _ATTR_VALUE, re.I | re.S)
 _HTML_WANTED = {"a": "href", "img": "src", "source": "src", "iframe": "src", "link": "href"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # id= or name= of any HTML element (`<a name="models"></a>` in a heading, `<h2 id="x">`): a fragment can name it
-# ([^<>]: a scan from each "<" stops at the next one, so "<x <x <x ..." stays linear)
-_HTML_ANCHOR = re.compile(r"""<[a-z][a-z0-9-]*\b[^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-                          re.I | re.S)
+_HTML_ANCHOR = re.compile(r"<[a-z][a-z0-9-]*\b[^<>]*?\s(?:id|name)" + _ATTR_VALUE, re.I | re.S)
 _HTML_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b[^<>]*>", re.I)
 _HTML_TAG = re.compile(r"<[^<>]*>")
 

@@ -22,7 +22,6 @@ and lines nested deeper than any list needs are left out first (`_drop_deep_line
 from __future__ import annotations
 
 import gc
-import pickle
 import re
 from dataclasses import dataclass
 from itertools import accumulate
