@@ -350,6 +350,32 @@ def test_books_talks_and_dated_reading_sections_are_not_papers():
     assert reasons[6] == "not a paper section (Books)" and reasons[8] == "not a paper section (Lecture Notes)"
 
 
+def test_under_a_papers_heading_a_linked_title_on_a_web_page_is_a_paper():
+    # mostafatouny lines 364, 367-368, 370-371 (descriptions cut): under "# Surveys & Monographs" a
+    # survey on its author's web page is a paper; an encyclopedia's entry, a book by its ISBN path
+    # and a book by its "/book/" path are not; a site under a topic heading is still a site.
+    text = "\n".join([
+        "## Papers",
+        "- [Stanford Encyclopedia of Philosophy. Computational Complexity Theory](https://plato.stanford.edu/entries/"
+        "computational-complexity/) - The foundations of complexity theory.",
+        "# Surveys & Monographs",
+        "- [Sommaruga & Strahm. Turing\u2019s Revolution: The Impact of His Ideas about Computability]"
+        "(https://link.springer.com/book/10.1007/978-3-319-22156-4) - A collection of papers.",
+        "- [Harry Lewis. Ideas That Created the Future: Classic Papers of Computer Science ](https://mitpress.mit.edu/"
+        "9780262045308/ideas-that-created-the-future/) - Classic papers by thinkers.",
+        "- [Goldreich. Providing Sound Foundations for Cryptography: On the Work of Shafi Goldwasser and Silvio Micali]"
+        "(http://www.wisdom.weizmann.ac.il/~oded/sst.html) - It explains the remarkable work of Shafi and Silvio.",
+        "## Machine Learning",
+        "- [Simons Institute. Foundations of Deep Learning Program](https://simons.berkeley.edu/programs/dl2019)",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title) for e in r.entries] == [
+        (6, "Providing Sound Foundations for Cryptography: On the Work of Shafi Goldwasser and Silvio Micali")]
+    reasons = {s.line: s.reason for s in r.skipped}
+    assert reasons[2].startswith("course, video") and reasons[4] == reasons[5] == "a book"
+    assert reasons[8] == "link to a web site, not to a paper"
+
+
 def test_a_dated_paper_under_a_tools_heading_stays_a_paper():
     # lonng's db-papers line 133: "Optimizer Framework" is the papers' topic, not what they are
     text = "\n".join([

@@ -35,7 +35,8 @@ GENERIC_LINK_TEXTS = frozenset(
 )
 _RESOURCE_WORDS = re.compile(
     r"\b(?:course|courses|textbook|book|books|handbook|lecture|lectures|tutorial|tutorials|video|videos|talk|talks|"
-    r"blog|blogs|podcast|newsletter|slides|cheat ?sheet|awesome|playlist|channel|workshop materials)\b",
+    r"blog|blogs|podcast|newsletter|slides|cheat ?sheet|awesome|playlist|channel|workshop materials|"
+    r"encyclopa?edias?)\b",  # (a reference work: "Stanford Encyclopedia of Philosophy. ...", mostafatouny line 364)
     re.I,
 )
 _SURVEY_TAG = re.compile(r"^\s*survey\b", re.I)
@@ -79,6 +80,7 @@ class Analysis:
     generic_links_only: bool = False  # links exist but all are labels like "[paper]"
     title_tags: str = ""  # the curator's bracketed tags before the title ("[Baidu slides] DNN in Baidu Ads")
     paper_column: bool = False  # the title is a table cell under a "Paper"/"Title" header
+    cited: bool = False  # the link text named its authors first ("[Goldreich. Providing Sound ...](u)")
     text: str = ""  # the whole display text
 
 
@@ -461,6 +463,7 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     if a.title_from_link and "A" <= a.title[:1] <= "Z" and ("." in a.title or "," in a.title) and (
             m := _AUTHOR_PREFIX.match(a.title)) and len(a.title[m.end():].split()) >= 3:
         a.title = a.title[m.end():]  # "[Aaronson. Why Should Philosophers Care ...](u)" (mostafatouny 361)
+        a.cited = True
     if not (a.venue and a.year):  # (else _venue_from_rest has nothing to add)
         _venue_from_rest(text[end:], a)
     if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first

@@ -89,6 +89,14 @@ def _reading_section(heading: str) -> bool:
 
 
 _PAPER_WORDS = re.compile(r"\b(?:papers?|surveys?|articles?|publications?)\b", re.I)  # "Surveys & Monographs"
+
+
+@lru_cache(maxsize=1024)
+def _paper_section(heading: str) -> bool:
+    """A heading that names papers, surveys or articles ("## Papers", "# Surveys & Monographs")."""
+    return bool(_PAPER_WORDS.search(heading))
+
+
 _YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
 
 
@@ -154,7 +162,9 @@ _SHARED_FILE = re.compile(
 # A link to a book: a path segment "book" or "books" (springer.com/gp/book/978..., link.springer.com/book/10.1007/...,
 # onlinelibrary.wiley.com/doi/book/..., routledge.com/.../p/book/..., mostafatouny lines 121, 367, 369).
 # (A chapter of a proceedings volume has a "/chapter/" path and a DOI ending in "_<n>": a paper.)
-_BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?books?(?:[/?#]|$)", re.I)
+# An ISBN-13 as a path segment is a book's too (mitpress.mit.edu/9780262045308/ideas-that-created-the-future/,
+# mostafatouny line 368).
+_BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:books?|97[89]\d{10})(?:[/?#.]|$)", re.I)
 # A talk's or slides' file ("https://www.cs.cmu.edu/~avrim/Talks/mlt.pdf", mostafatouny line 267).
 _TALK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:talks?|slides?)/", re.I)
 
@@ -252,7 +262,11 @@ def _classify(a: Analysis, section: tuple[str, ...]) -> str | None:
             return "blog post or press page"
         if all(_is_repo_link(link.url) for link in http) and ids_from_links(http).is_empty():
             return "software repository"
-        if not paper_link and not labelled_paper and not (a.paper_column and len(title.split()) >= 4):
+        if not paper_link and not labelled_paper and not (a.paper_column and len(title.split()) >= 4) and not (
+                a.title_from_link and _more_than_three_words(title) and _paper_section(section[-1] if section else "")):
+            # (under a heading that names papers or surveys, a linked title is one even on a web page:
+            # "# Surveys & Monographs" > "[Goldreich. Providing Sound Foundations for Cryptography: On the Work
+            # of ...](.../~oded/sst.html)", mostafatouny line 371; its books are told by their links above)
             # (a "Paper" column's title with a journal's page: mdpi.com/2076-3417/12/16/8155, ASAudio line 194)
             # No venue, no year, no paper id and no PDF: a site, a service, a lab, a dataset page
             # (keon's awesome-nlp: "[NLP Cloud](https://nlpcloud.io)", "[Penn NLP](https://nlp.cis.upenn.edu/)").
