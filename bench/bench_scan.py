@@ -10,7 +10,11 @@ a page shared by the two processes counts half in each) of the scan and its work
 few milliseconds by a separate process, over the Pss before the scan; the scan process's own RSS
 growth (which includes the Rust parser's tree); and the Python heap peak that tracemalloc sees.
 
-    python3 bench/bench_scan.py [--entries N] [--repeat 3] [--compare-markdown-it-py]
+Both builds are measured, each in a process of its own: the plain Python of the source tree, and
+the compiled scanner (setup.py: mypyc) that `pip install .` installs, built here first (~30 s).
+The target is judged on the compiled build, the one users run; the plain figures are beside it.
+
+    python3 bench/bench_scan.py [--entries N] [--repeat 3] [--build both|plain|compiled] [--compare-markdown-it-py]
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+# A folder holding a build of the package (scripts/build_compiled.py), else the source tree's plain Python.
+BUILD_ENV = "PAPERENRICH_SCAN_BUILD"
+sys.path.insert(0, os.environ.get(BUILD_ENV) or str(ROOT / "src"))
 
 from paperenrich.scanner import scan_text
 from paperenrich.scanner.parse import _MD  # noqa: E402
@@ -148,7 +155,12 @@ def main() -> None:
                     help="also time markdown-it-py's full parse (the parser used before; ~10 s)")
     ap.add_argument("--memory-child", help=argparse.SUPPRESS)
     ap.add_argument("--sample-memory", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--build", choices=("both", "plain", "compiled", "here"), default="both",
+                    help="which build to measure (here: the one this process imports)")
     args = ap.parse_args()
+    if args.build != "here" and not (args.memory_child or args.sample_memory):
+        _measure_builds(args)
+        return
     if args.memory_child:
         _child_memory(args.memory_child)
         return
@@ -208,6 +220,39 @@ def main() -> None:
     print(f"peak memory of the scan (fresh process): both processes' Pss +{pss_growth:.0f} MB; the scan process's "
           f"RSS +{rss_growth:.0f} MB (from {rss_start:.0f} MB, text loaded), Python heap traced {traced:.0f} MB   "
           f"target < 200 MB   ratio {max(pss_growth, rss_growth, traced) / 200:.2f}")
+
+
+def _measure_builds(args: argparse.Namespace) -> None:
+    """Run this bench on each build asked for, in a fresh process each; the ruling is the compiled build's."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from build_compiled import build
+
+    passed = [f"--entries={args.entries}", f"--repeat={args.repeat}", "--build=here"]
+    passed += ["--compare-markdown-it-py"] if args.compare_markdown_it_py else []
+    verdicts = {}
+    tmp = tempfile.mkdtemp(prefix="paperenrich-bench-")
+    try:
+        for name in ("plain", "compiled") if args.build == "both" else (args.build,):
+            env = {k: v for k, v in os.environ.items() if k != BUILD_ENV}
+            if name == "compiled":
+                t0 = time.perf_counter()
+                if not build(Path(tmp)):
+                    print("compiled build: mypyc could not build it here (see above); not measured")
+                    continue
+                print(f"(compiled build made in {time.perf_counter() - t0:.0f} s)")
+                env[BUILD_ENV] = tmp
+            print(f"== {name} build: " + ("the compiled scanner `pip install .` installs" if name == "compiled"
+                                         else "the source tree's plain Python (an editable install)"), flush=True)
+            out = subprocess.run([sys.executable, __file__, *passed], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            print(out, end="", flush=True)
+            verdicts[name] = "NOT met" not in out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if "compiled" in verdicts:
+        print(f"ruling, on the compiled build (what users install): {'met' if verdicts['compiled'] else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -192,7 +192,7 @@ PATTERNS: tuple[Pattern, ...] = (
 KINDS = tuple(dict.fromkeys(p.kind for p in PATTERNS))
 
 # host -> the patterns that can match its URLs, in table order (most hosts carry no id at all).
-_PATTERNS_BY_HOST: dict[str, tuple[Pattern, ...]] = {
+_PATTERNS_BY_HOST: dict[str | None, tuple[Pattern, ...]] = {
     host: tuple(p for p in PATTERNS if host in p.hosts) for p0 in PATTERNS for host in p0.hosts
 }
 

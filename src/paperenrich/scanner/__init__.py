@@ -25,7 +25,7 @@ import gc
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 from markdown_it_pyrs import Node
 
@@ -33,7 +33,7 @@ from paperenrich.collector import paused_collector
 from paperenrich.errors import InputError
 from paperenrich.model import Entry, ScanResult, Skipped
 from paperenrich.scanner import parallel
-from paperenrich.scanner.duplicates import EntryFields, _Duplicates, _entry_fields
+from paperenrich.scanner.duplicates import _Duplicates, _entry_fields
 from paperenrich.scanner.parse import (
     _MD,
     MAX_ENTRY_CHARS,
@@ -43,8 +43,9 @@ from paperenrich.scanner.parse import (
     _escape_long_lines,
     _parse_safely,
 )
-from paperenrich.scanner.pieces import _reference_definitions, _Source, _with_references
-from paperenrich.scanner.walk import _Scanner
+from paperenrich.scanner.pieces import _Source
+from paperenrich.scanner.refs import _reference_definitions, _with_references
+from paperenrich.scanner.walk import _Draft, _Scanner
 
 _DEEP_LINE = re.compile(rf"[ \t>*+\-.)0-9]{{{MAX_LINE_NESTING},}}")
 
@@ -115,7 +116,7 @@ class _Parsed:
     """A chunk, parsed."""
 
     src: _Source
-    blocks: list[Node]  # the tree's top-level blocks
+    blocks: Sequence[Node]  # the tree's top-level blocks
 
 
 class _Chunked:
@@ -184,7 +185,7 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
     """This process walks the chunks before the cut, a forked worker the cut heading and after;
     a worker that fails leaves its part to this process (the same code, so the same result)."""
 
-    def second_part(chunk: _Parsed) -> Iterator[list[EntryFields] | list[Skipped] | None]:
+    def second_part(chunk: _Parsed) -> Iterator[Any]:
         """None if the cut line is no heading; else the part's skipped items, then its entry fields, a
         batch at a time."""
         found = _heading_at(chunk, cut.line)
@@ -198,11 +199,11 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
         del chunk
         for i in range(cut.chunk + 1, len(doc.chunks)):
             _walk_chunk(scanner, doc.parse(i))
-        drafts = scanner.confirmed_drafts()
+        drafts: list[_Draft | None] = list(scanner.confirmed_drafts())
         scanner.drafts, scanner.last_draft = [], None
         yield scanner.skipped
         for i in range(0, len(drafts), _BATCH):
-            yield [_entry_fields(d) for d in drafts[i:i + _BATCH]]
+            yield [_entry_fields(d) for d in drafts[i:i + _BATCH] if d is not None]
             drafts[i:i + _BATCH] = [None] * len(drafts[i:i + _BATCH])  # (let its drafts go)
 
     try:

@@ -219,8 +219,8 @@ def _venue_from_rest(rest: str, a: Analysis) -> None:
             a.venue = a.venue or venue
             a.year = a.year or parse_year(m.group(2))
             return
-    if a.year is None and len(a.title.split()) >= 3 and (m := _DATE_YEAR.search(rest)):
-        a.year = int(m.group(1))  # "*Bioinformatics, January 2023.*" (yangkky), "*ICCV*, 2021." (THUYimingLi)
+    if a.year is None and len(a.title.split()) >= 3 and (date := _DATE_YEAR.search(rest)):
+        a.year = int(date.group(1))  # "*Bioinformatics, January 2023.*" (yangkky), "*ICCV*, 2021." (THUYimingLi)
 
 
 def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
@@ -356,17 +356,17 @@ def _choose_title(text: str, start: int, default: _Candidate, link_spans: list[S
             cands.append(_Candidate(m.group(1), m.start(1), m.end(1), "quote"))
     if default.kind in ("link", "bold") and len(default.raw.split()) <= 8:
         # "[Perseus](url): Removing Energy Bloat ... | SOSP' 24" -> "Perseus: Removing Energy Bloat ..."
-        if m := _AFTER_NAME.match(text, default.end):
-            stops = [s.start for s in link_spans if s.start >= m.end()]
-            if stop := _JOIN_STOP.search(text, m.end()):
+        if colon := _AFTER_NAME.match(text, default.end):
+            stops = [s.start for s in link_spans if s.start >= colon.end()]
+            if stop := _JOIN_STOP.search(text, colon.end()):
                 stops.append(stop.start())
             end = min(stops, default=len(text))
-            rest = text[m.end():end].strip()
+            rest = text[colon.end():end].strip()
             if len(rest.split()) >= 2 and not _venue_only(rest.strip(" ,.;*_")):
                 cands.append(_Candidate(f"{default.raw.strip()}: {rest}", default.start, end, "joined"))
-    if default.kind == "lead" and _APA_AUTHOR_START.match(text, start) and (m := _APA.match(text, start)) and not any(
-            m.start("title") <= s.start < m.end("title") for s in link_spans):  # a linked title is whole
-        cands.append(_Candidate(m.group("title"), m.start("title"), m.end("title"), "cited", m.group("year")))
+    if default.kind == "lead" and _APA_AUTHOR_START.match(text, start) and (apa := _APA.match(text, start)) and not any(
+            apa.start("title") <= s.start < apa.end("title") for s in link_spans):  # a linked title is whole
+        cands.append(_Candidate(apa.group("title"), apa.start("title"), apa.end("title"), "cited", apa.group("year")))
     if len(cands) == 1:
         return default
     return max(cands, key=lambda c: (_title_score(c, default, text[c.end:c.end + 2].lstrip()), -c.start))

@@ -40,7 +40,7 @@ def _drop_deep_lines(lines: list[str]) -> list[Skipped]:
     """Blank the lines whose container prefix is absurdly deep (in place); they are reported."""
     dropped: list[Skipped] = []
     for i, line in enumerate(lines):
-        if len(line) > MAX_LINE_NESTING and _CONTAINER_PREFIX.match(line).end() > MAX_LINE_NESTING:
+        if len(line) > MAX_LINE_NESTING and (prefix := _CONTAINER_PREFIX.match(line)) and prefix.end() > MAX_LINE_NESTING:
             dropped.append(Skipped(i + 1, i + 1, line[:200].strip(), "nested too deeply to parse"))
             lines[i] = ""
     return dropped

@@ -8,13 +8,14 @@ import bisect
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Iterator
+from typing import Iterator, Sequence
 from urllib.parse import unquote
 
 from markdown_it.helpers import parseLinkDestination
 from markdown_it_pyrs import Node
 
 from paperenrich.scanner.parse import _MD
+from paperenrich.scanner.refs import _reference_definitions, _with_references
 
 _BR = re.compile(r"^<br\s*/?>$", re.I)
 _A_OPEN = re.compile(r"""^<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -67,50 +68,10 @@ class _Source:
         return self._raw_refs.get(unquote(url))
 
 
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _REF_DEF_TARGET = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*")
 
 
-class _References(list):
-    """The reference definition lines of a document, indexed by their normalised label."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__(lines)
-        self.by_label: dict[str, list[str]] = {}
-        for line in lines:
-            label = _label_key(line[line.index("[") + 1: line.index("]:")])
-            self.by_label.setdefault(label, []).append(line)
-
-    def used_by(self, text: str) -> list[str]:
-        """The definitions a text can refer to: those whose label it holds in brackets."""
-        if not self or "[" not in text:
-            return []
-        found: list[str] = []
-        for label in dict.fromkeys(_label_key(m) for m in _BRACKETED.findall(text)):
-            found += self.by_label.get(label, ())
-        return found
-
-
-_BRACKETED = re.compile(r"\[([^\[\]]{1,999})\]")
-
-
-def _label_key(label: str) -> str:
-    return " ".join(label.split()).casefold()
-
-
-def _reference_definitions(lines: list[str]) -> _References:
-    return _References([line for line in lines if "]:" in line and _REF_DEF.match(line)])  # (a definition has "]:")
-
-
-def _with_references(text: str, ref_lines: list[str]) -> str:
-    """A part of the document followed by the document's reference definitions that it uses, so
-    its reference links resolve (after the text, definitions change nothing above them). Only the
-    used ones: appending all of them to each of many small parts made the parse quadratic."""
-    used = ref_lines.used_by(text) if isinstance(ref_lines, _References) else ref_lines
-    return text + "\n\n" + "\n".join(used) if used else text
-
-
-def _link_url(node: Node, kids: list[Node], src: _Source) -> str:
+def _link_url(node: Node, kids: Sequence[Node], src: _Source) -> str:
     """A link's target as written in the list.
 
     The parser percent-encodes targets (`ü` -> `%C3%BC`); that changes the URL the user wrote,
@@ -135,8 +96,8 @@ def _link_url(node: Node, kids: list[Node], src: _Source) -> str:
         dest = parseLinkDestination(text, pos, len(text))
         if dest.ok and unquote(dest.str) == unquote(url):
             return dest.str
-    raw = src.raw_reference(url)  # a reference link: its definition says how it was written
-    return raw if raw is not None else url
+    written = src.raw_reference(url)  # a reference link: its definition says how it was written
+    return written if written is not None else url
 
 
 def _plain_text(node: Node) -> str:
@@ -166,7 +127,7 @@ class Piece:
     strong: bool = False
 
 
-def _pieces(nodes: list[Node], src: _Source) -> list[Piece]:
+def _pieces(nodes: Sequence[Node], src: _Source) -> list[Piece]:
     """Flatten inline nodes: links keep their text and URL; emphasis marks are dropped.
 
     The walk keeps a stack of sibling iterators (each with what ends when it runs out: a link, a

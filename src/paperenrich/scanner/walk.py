@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from markdown_it_pyrs import Node
 
@@ -33,8 +34,8 @@ from paperenrich.scanner.pieces import (
     _inline_pieces,
     _pieces,
     _Source,
-    _with_references,
 )
+from paperenrich.scanner.refs import _with_references
 from paperenrich.scanner.units import (
     _column_roles,
     _guess_title_column,
@@ -185,7 +186,7 @@ class _Scanner:
         return None
 
     # -- tree walk
-    def run(self, blocks: list[Node]) -> None:
+    def run(self, blocks: Sequence[Node]) -> None:
         """Visit block nodes in document order. An explicit stack: nesting depth is not bounded."""
         stack: list = list(reversed(blocks))
         while stack:
@@ -236,7 +237,7 @@ class _Scanner:
                 stack += reversed(node.children)
 
     @staticmethod
-    def _item_blocks(kids: list[Node], names: list[str]) -> list:
+    def _item_blocks(kids: Sequence[Node], names: list[str]) -> list:
         """A list item's children (and their names); in a tight list its text is not wrapped in a
         paragraph: wrap it."""
         out: list = []
@@ -253,7 +254,7 @@ class _Scanner:
             out.append(("inline", run))
         return out
 
-    def _paragraph(self, kids: list[Node], srcmap: tuple[int, int] | None = None) -> None:
+    def _paragraph(self, kids: Sequence[Node], srcmap: tuple[int, int] | None = None) -> None:
         if srcmap is None:  # a tight item's text: from its first to its last inline node
             # (the first and the last node that has a map; the ones between are not read)
             first = last = None
@@ -268,7 +269,7 @@ class _Scanner:
             # (never past the item: after a tab markdown-it.rs maps inline nodes a few bytes too far,
             # into the next line; Best-Incremental-Learning line 446)
             item_end = self.items[-1].end if self.items else None
-            srcmap = (first[0], min(last[1], item_end or last[1])) if first else None
+            srcmap = (first[0], min(last[1], item_end or last[1])) if first and last else None
         if srcmap is None:
             return
         if self.items:
@@ -284,7 +285,7 @@ class _Scanner:
         content = "\n".join(line.strip() for line in self.src.slice(start, end).split("\n"))
         return content if len(content) > MAX_ENTRY_CHARS else None
 
-    def _item_paragraph(self, kids: list[Node], srcmap: tuple[int, int]) -> None:
+    def _item_paragraph(self, kids: Sequence[Node], srcmap: tuple[int, int]) -> None:
         item = self.items[-1]
         line, end_line = self._lines(*srcmap)
         if (content := self._too_long(srcmap)) is not None:
@@ -312,7 +313,7 @@ class _Scanner:
             item.draft = self._offer(a, line, end_line, item.kind, parent=parent, note_target=note_target,
                                      may_wait=item.has_sublist and parent is None)
 
-    def _top_paragraph(self, kids: list[Node], srcmap: tuple[int, int]) -> None:
+    def _top_paragraph(self, kids: Sequence[Node], srcmap: tuple[int, int]) -> None:
         """A top-level paragraph is an entry only when it starts with a bold or linked title."""
         self.last_draft = None
         start, end = srcmap
@@ -392,7 +393,7 @@ class _Scanner:
     def _table(self, table: Node) -> None:
         """Rows of a table -> entries."""
         header: list[str] = []
-        rows: list[tuple[tuple[int, int] | None, list[list[Node]]]] = []
+        rows: list[tuple[tuple[int, int] | None, list[Sequence[Node]]]] = []
         for part in table.children:  # thead, tbody
             for row in part.children:
                 cells = [cell.children for cell in row.children]
