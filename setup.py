@@ -10,6 +10,7 @@ the install goes on in plain Python: the compiled build changes speed, never res
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -29,19 +30,17 @@ COMPILED = [
 
 
 class _OptionalBuildExt(build_ext):
-    """A failed compile (no C compiler, no Python headers) leaves the plain Python modules."""
+    """A failed compile (no C compiler, no Python headers) leaves the plain Python modules: all of
+    them, since a compiled module without the shared library mypyc builds beside it cannot load."""
 
     def run(self) -> None:
         try:
             super().run()
         except Exception as exc:  # (setuptools raises several kinds: any of them means no compiled build)
-            _warn(f"the compiled scanner could not be built ({exc}); installing plain Python")
-
-    def build_extension(self, ext) -> None:  # type: ignore[no-untyped-def]
-        try:
-            super().build_extension(ext)
-        except Exception as exc:
-            _warn(f"{ext.name} could not be compiled ({exc}); installing plain Python")
+            for path in self.get_outputs():
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+            _warn(f"the compiled scanner could not be built ({str(exc)[:160]}); installing plain Python")
 
 
 def _warn(message: str) -> None:
