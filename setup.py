@@ -4,7 +4,8 @@
 faster a line of Markdown (bench/bench_scan.py prints both builds). Everything else, and every
 editable install (`pip install -e .`, where a compiled copy beside the source would shadow the
 developer's edits), stays plain Python. Without a C compiler, or with PAPERENRICH_PURE_PYTHON=1,
-the install goes on in plain Python: the compiled build changes speed, never results
+the install goes on in plain Python (`paperenrich --version` says which build is installed): the
+compiled build changes speed, never results
 (tests/test_scan_compiled.py compares the two on every list of the corpus).
 """
 
@@ -34,6 +35,9 @@ class _OptionalBuildExt(build_ext):
     them, since a compiled module without the shared library mypyc builds beside it cannot load."""
 
     def run(self) -> None:
+        if self.inplace:  # (`setup.py build_ext --inplace`: compiled copies in src/ would shadow its edits)
+            _warn("no compiled build in place: the source tree stays plain Python")
+            return
         try:
             super().run()
         except Exception as exc:  # (setuptools raises several kinds: any of them means no compiled build)
@@ -52,7 +56,7 @@ def _ext_modules() -> list:
     # editable one)
     building = any(command in sys.argv for command in ("bdist_wheel", "build", "build_ext", "install"))
     editable = any(command in sys.argv for command in ("editable_wheel", "develop"))
-    if not building or editable or os.environ.get("PAPERENRICH_PURE_PYTHON"):
+    if not building or editable or os.environ.get("PAPERENRICH_PURE_PYTHON") == "1":
         return []
     try:
         from mypyc.build import mypycify
@@ -62,7 +66,7 @@ def _ext_modules() -> list:
     try:
         # (the compiled modules import packages the build environment need not have)
         return mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3")
-    except BaseException as exc:  # (mypyc exits on a type error: the install must not)
+    except (Exception, SystemExit) as exc:  # (mypyc exits on a type error: the install must not; Ctrl-C stops it)
         _warn(f"mypyc failed ({exc!r}); installing plain Python")
         return []
 

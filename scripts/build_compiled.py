@@ -2,8 +2,8 @@
 
 The tests and bench/bench_scan.py use it to run the build `pip install .` gives, beside the plain
 Python of the source tree. The build runs in a copy of the project's build files, so the source
-tree gets no build/ or egg-info of it, and without build isolation: mypy and setuptools come from
-the test extras (`pip install -e '.[test]'`).
+tree gets no build/ or egg-info of it, and with pip's build isolation, as `pip install .` builds it
+(the build requirements, mypy among them, come from the package index).
 
     python3 scripts/build_compiled.py DEST
 """
@@ -22,8 +22,8 @@ BUILD_FILES = ("setup.py", "pyproject.toml", "README.md", "src")
 
 
 def build(dest: Path) -> list[str]:
-    """Build and unpack the wheel into `dest`; the names of the compiled modules it holds (none:
-    the build fell back to plain Python, setup.py said why on stderr)."""
+    """Build and unpack the wheel into `dest`; the paths of the compiled modules it holds, mypyc's
+    shared library among them (none: the build fell back to plain Python, setup.py said why)."""
     with tempfile.TemporaryDirectory(prefix="paperenrich-build-") as tmp:
         project, wheels = Path(tmp) / "project", Path(tmp) / "wheels"
         project.mkdir()
@@ -33,12 +33,12 @@ def build(dest: Path) -> list[str]:
                 shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))
             else:
                 shutil.copy2(source, project / name)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                        "--disable-pip-version-check", "-w", str(wheels), str(project)], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
+                        "-w", str(wheels), str(project)], check=True)
         (wheel,) = wheels.glob("*.whl")
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(dest)
-    return sorted(str(p.relative_to(dest)) for p in Path(dest).rglob("paperenrich/**/*.so"))
+    return sorted(str(p.relative_to(dest)) for p in Path(dest).rglob("*.so"))
 
 
 if __name__ == "__main__":

@@ -376,6 +376,29 @@ def test_under_a_papers_heading_a_linked_title_on_a_web_page_is_a_paper():
     assert reasons[8] == "link to a web site, not to a paper"
 
 
+def test_headings_that_only_mention_papers_keep_their_web_pages_out():
+    # Headings that hold posts, tools, calls and other lists, not papers (a review's cases): their
+    # undated titled links to web pages stay "a web site"; a "## Survey" heading's survey is a paper
+    # (transferlearning line 53).
+    text = "\n".join([
+        "## Articles",
+        "- [How Discord Stores Billions of Messages Today](https://discord.com/engineering/how-discord-stores)",
+        "## Paper Writing Tools",
+        "- [Zotero Reference Manager For Researchers](https://www.zotero.org/)",
+        "## Call for Papers",
+        "- [Workshop on Machine Learning Systems 2025](https://mlsys-workshop.org/)",
+        "## Other Paper Lists",
+        "- [Papers With Code State of the Art](https://paperswithcode.com/sota)",
+        "## Survey",
+        "- 2021 Vision-based activity recognition: [A Survey of Vision-Based Transfer Learning in Human Activity "
+        "Recognition](https://www.mdpi.com/2079-9292/10/19/2412)",
+    ])
+    r = scan_text(text)
+    assert [(e.line, e.title) for e in r.entries] == [
+        (10, "A Survey of Vision-Based Transfer Learning in Human Activity Recognition")]
+    assert {s.line: s.reason for s in r.skipped} == {line: "link to a web site, not to a paper" for line in (2, 4, 6, 8)}
+
+
 def test_a_dated_paper_under_a_tools_heading_stays_a_paper():
     # lonng's db-papers line 133: "Optimizer Framework" is the papers' topic, not what they are
     text = "\n".join([

@@ -14,6 +14,13 @@ import click
 from paperenrich import __version__
 
 
+def _scanner_build() -> str:
+    """Which build of the scanner this install runs (a regular install compiles it: setup.py). Python
+    loads a compiled module before the source beside it, so the file there tells."""
+    folder = Path(__file__).resolve().parents[1] / "scanner"
+    return "compiled with mypyc" if any(folder.glob("walk.*.so")) or any(folder.glob("walk.*.pyd")) else "plain Python"
+
+
 @click.group(
     name="paperenrich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -22,7 +29,8 @@ from paperenrich import __version__
            "error, 4 unreadable list file, 5 network unavailable, 130 interrupted. "
            "'paperenrich COMMAND --help' shows a command's options.",
 )
-@click.version_option(__version__, "-V", "--version", prog_name="paperenrich")
+@click.version_option(__version__, "-V", "--version", prog_name="paperenrich",
+                      message=f"%(prog)s, version %(version)s (scanner: {_scanner_build()})")
 def app() -> None:
     """Scan, resolve, link-check and export Markdown lists of research papers."""
 

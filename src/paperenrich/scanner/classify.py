@@ -91,10 +91,17 @@ def _reading_section(heading: str) -> bool:
 _PAPER_WORDS = re.compile(r"\b(?:papers?|surveys?|articles?|publications?)\b", re.I)  # "Surveys & Monographs"
 
 
+# A heading whose items are papers: its last word says so ("## Papers", "## Survey", "# Surveys &
+# Monographs"); not "Paper Writing Tools", "Other Paper Lists", "Call for Papers", nor "Articles"
+# (blog posts, in most lists).
+_PAPERS_HEADING = re.compile(r"\b(?:papers|surveys?|monographs)\W*$", re.I)
+_CALL_FOR_PAPERS = re.compile(r"\bcall\s+for\b", re.I)
+
+
 @lru_cache(maxsize=1024)
 def _paper_section(heading: str) -> bool:
-    """A heading that names papers, surveys or articles ("## Papers", "# Surveys & Monographs")."""
-    return bool(_PAPER_WORDS.search(heading))
+    """A heading that names its items as papers, surveys or monographs."""
+    return bool(_PAPERS_HEADING.search(heading)) and not _CALL_FOR_PAPERS.search(heading)
 
 
 _YEAR_HEADING = re.compile(r"^\W*((?:19|20)\d{2})\W*$")

@@ -172,9 +172,7 @@ class _Scanner:
                 year = a.year or (int(m.group(1)) if (m := _DATE_YEAR.search(a.text)) else None)
                 target.analysis.year = target.analysis.year or year
             if a.links:
-                for link in a.links:
-                    if link not in target.links:
-                        target.links.append(link)
+                _add_new_links(target.links, a.links)
                 reason = f"{reason}; links added to the entry on line {target.line}"
             # The note is part of its paper's lines (it follows it directly).
             target.end_line = max(target.end_line, end_line)
@@ -305,7 +303,7 @@ class _Scanner:
             # A later paragraph of the same item: a note about it.
             owner = item.draft
             if owner is not None and a.links:
-                owner.links.extend(link for link in a.links if link not in owner.links)
+                _add_new_links(owner.links, a.links)
                 owner.end_line = max(owner.end_line, end_line)
         else:
             item.seen_para = True
@@ -444,9 +442,19 @@ class _Scanner:
                     a.year = a.year or year
                 else:
                     extra, _ = _links(displays[k][0], displays[k][1])
-                    a.links.extend(link for link in extra if link not in a.links)
+                    _add_new_links(a.links, extra)
             a.anchor_only = a.anchor_only and not a.links
             self._offer(a, line, end_line, "table")
+
+
+def _add_new_links(links: list[Link], more: list[Link]) -> None:
+    """Append each of `more` that `links` does not hold yet (a repeat within `more` too).
+
+    A loop, not `links.extend(l for l in more if l not in links)`: compiled by mypyc, that generator
+    is run to a list before the extend, so a link repeated within `more` got in twice."""
+    for link in more:
+        if link not in links:
+            links.append(link)
 
 
 _HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?:</tr\s*>|(?=<tr\b)|$)", re.I | re.S)
