@@ -5,7 +5,6 @@ cleaned title, venue and year, and the links.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from paperenrich.model import Link
@@ -67,21 +66,25 @@ _SUFFIX_LAST_LETTERS = "ergstlkERGSTLK\u017f\u212a"  # (re.I: "ſ" matches "s", 
 # Reading one candidate --------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class Analysis:
-    title: str = ""
-    venue: str | None = None
-    year: int | None = None
-    links: list[Link] = field(default_factory=list)
-    anchor_only: bool = False  # every link points inside the document (#...)
-    title_from_link: bool = False
-    title_bold: bool = False
-    tagged: bool = False  # a leading venue tag such as "[OSDI'22]" was read
-    generic_links_only: bool = False  # links exist but all are labels like "[paper]"
-    title_tags: str = ""  # the curator's bracketed tags before the title ("[Baidu slides] DNN in Baidu Ads")
-    paper_column: bool = False  # the title is a table cell under a "Paper"/"Title" header
-    cited: bool = False  # the link text named its authors first ("[Goldreich. Providing Sound ...](u)")
-    text: str = ""  # the whole display text
+    """What one entry unit says (a plain class: see `pieces.Piece`)."""
+
+    __slots__ = ("title", "venue", "year", "links", "anchor_only", "title_from_link", "title_bold", "tagged",
+                 "generic_links_only", "title_tags", "paper_column", "text")
+
+    def __init__(self, text: str = "", links: list[Link] | None = None, anchor_only: bool = False) -> None:
+        self.title = ""
+        self.venue: str | None = None
+        self.year: int | None = None
+        self.links: list[Link] = links if links is not None else []
+        self.anchor_only = anchor_only  # every link points inside the document (#...)
+        self.title_from_link = False
+        self.title_bold = False
+        self.tagged = False  # a leading venue tag such as "[OSDI'22]" was read
+        self.generic_links_only = False  # links exist but all are labels like "[paper]"
+        self.title_tags = ""  # the curator's bracketed tags before the title ("[Baidu slides] DNN in Baidu Ads")
+        self.paper_column = False  # the title is a table cell under a "Paper"/"Title" header
+        self.text = text  # the whole display text
 
 
 _LABEL_PUNCTUATION = re.compile(r"[\[\](){}:：!*_~`|🔗📄💻]+")
@@ -241,15 +244,15 @@ def _links(text: str, link_spans: list[Span]) -> tuple[list[Link], bool]:
     return links, anchor_only
 
 
-@dataclass(slots=True)
 class _Candidate:
     """A span of an entry's display text that may be its title."""
 
-    raw: str
-    start: int
-    end: int
-    kind: str  # link | bold | lead (text up to the first link) | quote | joined | cited
-    year_text: str = ""
+    __slots__ = ("raw", "start", "end", "kind", "year_text")
+
+    def __init__(self, raw: str, start: int, end: int, kind: str, year_text: str = "") -> None:
+        self.raw, self.start, self.end = raw, start, end
+        self.kind = kind  # link | bold | lead (text up to the first link) | quote | joined | cited
+        self.year_text = year_text
 
 
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{8,400})[\"”]")
@@ -463,7 +466,6 @@ def _analyze(pieces: list[Piece]) -> Analysis:
     if a.title_from_link and "A" <= a.title[:1] <= "Z" and ("." in a.title or "," in a.title) and (
             m := _AUTHOR_PREFIX.match(a.title)) and len(a.title[m.end():].split()) >= 3:
         a.title = a.title[m.end():]  # "[Aaronson. Why Should Philosophers Care ...](u)" (mostafatouny 361)
-        a.cited = True
     if not (a.venue and a.year):  # (else _venue_from_rest has nothing to add)
         _venue_from_rest(text[end:], a)
     if chosen.start > start and not a.year:  # "Authors. 2017. [Title](url)": the year came first

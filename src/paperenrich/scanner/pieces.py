@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from itertools import accumulate
 from typing import Iterator, Sequence
 from urllib.parse import unquote
@@ -119,12 +118,22 @@ def _plain_text(node: Node) -> str:
 # Inline content as pieces ------------------------------------------------------------------------
 
 
-@dataclass(slots=True)  # many are made per entry: slots make them cheaper
+# The scanner's small classes are plain classes with slots and a written __init__, not dataclasses:
+# in the compiled build (setup.py) a dataclass's generated __init__ stays interpreted Python, a
+# written one is compiled (and these are made several times per entry).
+
+
 class Piece:
-    kind: str  # text | link | br
-    text: str
-    url: str = ""
-    strong: bool = False
+    __slots__ = ("kind", "text", "url", "strong")
+
+    def __init__(self, kind: str, text: str, url: str = "", strong: bool = False) -> None:
+        self.kind = kind  # text | link | br
+        self.text = text
+        self.url = url
+        self.strong = strong
+
+    def __repr__(self) -> str:
+        return f"Piece({self.kind!r}, {self.text!r}, {self.url!r}, {self.strong!r})"
 
 
 def _pieces(nodes: Sequence[Node], src: _Source) -> list[Piece]:
@@ -201,11 +210,11 @@ def _pieces(nodes: Sequence[Node], src: _Source) -> list[Piece]:
     return out
 
 
-@dataclass(slots=True)
 class Span:
-    start: int
-    end: int
-    piece: Piece
+    __slots__ = ("start", "end", "piece")
+
+    def __init__(self, start: int, end: int, piece: Piece) -> None:
+        self.start, self.end, self.piece = start, end, piece
 
 
 def _display(pieces: list[Piece]) -> tuple[str, list[Span], list[Span]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Sequence
 
 from markdown_it_pyrs import Node
@@ -53,31 +52,33 @@ _LABEL_LINE = re.compile(r"^\s*[^\s:：][^:：]{0,23}[:：]\s*\S")
 _UNDATED_REASONS = ("no link, venue or year", "not a paper section", "link to a web site")
 
 
-@dataclass(slots=True)
 class _Draft:
-    """An entry being built (notes may still add links)."""
+    """An entry being built (notes may still add links). (Plain classes: see `pieces.Piece`.)"""
 
-    line: int
-    end_line: int
-    section: tuple[str, ...]
-    analysis: Analysis
-    kind: str
-    links: list[Link]
-    provisional: bool = False  # a bold title alone: a paper only if notes follow it
-    provisional_end: int = 0
-    wait_reason: str = ""  # a provisional list item: why it is not a paper unless dated by its notes
-    papers_under: list["_Draft"] = field(default_factory=list)  # its sub-items that are papers
+    __slots__ = ("line", "end_line", "section", "analysis", "kind", "links", "provisional", "provisional_end",
+                 "wait_reason", "papers_under")
+
+    def __init__(self, line: int, end_line: int, section: tuple[str, ...], analysis: Analysis, kind: str,
+                 links: list[Link]) -> None:
+        self.line, self.end_line, self.section = line, end_line, section
+        self.analysis, self.kind, self.links = analysis, kind, links
+        self.provisional = False  # a bold title alone: a paper only if notes follow it
+        self.provisional_end = 0
+        self.wait_reason = ""  # a provisional list item: why it is not a paper unless dated by its notes
+        self.papers_under: list[_Draft] = []  # its sub-items that are papers
 
 
-@dataclass(slots=True)
 class _Item:
     """An open list item."""
 
-    kind: str
-    draft: _Draft | None = None
-    seen_para: bool = False
-    has_sublist: bool = False  # its notes (authors, venue, year) are still to come
-    end: int = 0  # byte offset where the item ends
+    __slots__ = ("kind", "draft", "seen_para", "has_sublist", "end")
+
+    def __init__(self, kind: str, has_sublist: bool = False, end: int = 0) -> None:
+        self.kind = kind
+        self.draft: _Draft | None = None
+        self.seen_para = False
+        self.has_sublist = has_sublist  # its notes (authors, venue, year) are still to come
+        self.end = end  # byte offset where the item ends
 
 
 class _Scanner:
