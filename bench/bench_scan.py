@@ -14,7 +14,7 @@ Both builds are measured, each in a process of its own: the plain Python of the 
 the compiled scanner (setup.py: mypyc) that `pip install .` installs, built here first (~30 s).
 The target is judged on the compiled build, the one users run; the plain figures are beside it.
 
-    python3 bench/bench_scan.py [--entries N] [--repeat 3] [--build both|plain|compiled] [--compare-markdown-it-py]
+    python3 bench/bench_scan.py [--entries N] [--repeat 5] [--build both|plain|compiled] [--compare-markdown-it-py]
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def _status_mb(key: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--entries", type=int, default=50_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)  # (scan and bare parse alternate; the best of each)
     ap.add_argument("--compare-markdown-it-py", action="store_true",
                     help="also time markdown-it-py's full parse (the parser used before; ~10 s)")
     ap.add_argument("--memory-child", help=argparse.SUPPRESS)
