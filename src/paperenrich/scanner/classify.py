@@ -171,7 +171,7 @@ _SHARED_FILE = re.compile(
 # (A chapter of a proceedings volume has a "/chapter/" path and a DOI ending in "_<n>": a paper.)
 # An ISBN-13 as a path segment is a book's too (mitpress.mit.edu/9780262045308/ideas-that-created-the-future/,
 # mostafatouny line 368).
-_BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:books?|97[89]\d{10})(?:[/?#.]|$)", re.I)
+_BOOK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:books?(?:[/?#]|$)|97[89]\d{10}(?:[/?#.]|$))", re.I)
 # A talk's or slides' file ("https://www.cs.cmu.edu/~avrim/Talks/mlt.pdf", mostafatouny line 267).
 _TALK_LINK = re.compile(r"^https?://[^/?#]+/(?:[^?#]*/)?(?:talks?|slides?)/", re.I)
 
