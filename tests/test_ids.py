@@ -181,7 +181,8 @@ _PATHS = ["/abs/2101.00001", "//pdf/2101.00001v2.pdf", "/doi/10.1145/1.2", "/10.
           "/forum?id=abc", "?id%253Dabc", "/pdf?id%253DPg", "/v202/liu23am.html", "/2020.acl-main.1.pdf",
           "/paper/2020/hash/" + "a" * 32 + "-Abstract.html", "/conference/osdi22/presentation/yu", "/document/123",
           "/pvldb/vol1/p1-x.pdf", "/articles/s41586-1", "/proceedings/papers/v1/a11.pdf", "/anthology/P19-1001",
-          "#x", "%252F", "\t", "\n", " ", "/", ""]
+          "#x", "%252F", "\t", "\n", " ", "/", "", "/ABS/2101.00001", "/Doi/10.1145/5.6", "\u00a0", "\u2003x",
+          "/abs/2101.00001\u00a0", "/forum?id=A_b-C"]
 
 
 @settings(max_examples=400, deadline=None)

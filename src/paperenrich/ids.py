@@ -260,12 +260,21 @@ def extract_ids(url: str) -> Ids:
         patterns = _PATTERNS_BY_HOST.get(_host_key(raw))
         if patterns is None:
             return _NO_IDS
-        url = clean_url(raw)
+        # Without a query, a fragment, a '%' or a space (most paper links), cleaning would only
+        # lower-case the scheme and host: no pattern reads their case (all ignore it) and every id
+        # comes from the path, so the raw URL gives the same ids (tests/test_ids.py holds it).
+        plain = "?" not in raw and "%" not in raw and "#" not in raw and " " not in raw
+        url = raw if plain else clean_url(raw)
     else:
         url = clean_url(url)
         if not url.lower().startswith(("http://", "https://")):
             return _NO_IDS
         patterns = _PATTERNS_BY_HOST.get(_host_key(url), ())
+    return _match_ids(url, patterns)
+
+
+def _match_ids(url: str, patterns: tuple[Pattern, ...]) -> Ids:
+    """The ids the patterns (of the URL's host) find in the URL."""
     found: dict[str, str] = {}
     for pattern in patterns:
         if pattern.kind in found:

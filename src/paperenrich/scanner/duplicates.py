@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from paperenrich.ids import ids_from_links
-from paperenrich.model import Entry
+from paperenrich.model import Entry, new_entry
 from paperenrich.scanner.walk import _Draft
 from paperenrich.titles import normalize_title
 
@@ -47,9 +47,7 @@ class _Duplicates:
         duplicate_of = min(earlier) if earlier else None
         for k in keys:
             first_by_key.setdefault(k, f[0])
-        # (positional: ten keyword arguments made the frozen dataclass's __init__ ~2 µs slower an entry;
-        # the order is Entry's field order, which tests/test_scan_fastpaths.py holds)
-        return Entry(f[0], f[1], section(f[2]), f[3], f[4], f[5], f[6], f[7], duplicate_of, f[8])
+        return new_entry(f[0], f[1], section(f[2]), f[3], f[4], f[5], f[6], f[7], duplicate_of, f[8])
 
     def take(self, drafts: list[_Draft]) -> list[Entry]:
         """The drafts' entries; each draft is let go once its entry is made (the list is emptied), so
