@@ -122,3 +122,20 @@ def test_the_longest_block_is_the_longest_part_between_blank_lines(text: str) ->
     from paperenrich.scanner.parse import _longest_block
 
     assert _longest_block(text) == max(map(len, text.split("\n\n")))
+
+
+_VENUE_WORDS = sorted({w for lit in __import__("paperenrich.venues", fromlist=["x"])._UNANCHORED_LITERALS for w in lit.split()})
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_VENUE_WORDS + ["neurips", "neuips", "x", "1", " ", "proc", "vldb", "endow"]), max_size=12)
+       .map(" ".join))
+def test_a_text_without_the_venue_names_literals_matches_none_of_them(text: str) -> None:
+    from paperenrich import venues
+
+    if not any(literal in text for literal in venues._UNANCHORED_LITERALS):
+        assert venues._UNANCHORED_ANY.search(text) is None
+    # and each pattern's literal is in every text it matches
+    for _, pattern in venues._COMPILED:
+        if not pattern.pattern.startswith("^") and (m := pattern.search(text)):
+            assert venues._longest_literal(pattern) in m.group(0)
