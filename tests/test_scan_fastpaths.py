@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paperenrich import venues
 from paperenrich.model import Entry
 from paperenrich.scanner import analyze, classify
 
@@ -124,15 +125,13 @@ def test_the_longest_block_is_the_longest_part_between_blank_lines(text: str) ->
     assert _longest_block(text) == max(map(len, text.split("\n\n")))
 
 
-_VENUE_WORDS = sorted({w for lit in __import__("paperenrich.venues", fromlist=["x"])._UNANCHORED_LITERALS for w in lit.split()})
+_VENUE_WORDS = sorted({w for literal in venues._UNANCHORED_LITERALS for w in literal.split()})
 
 
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(_VENUE_WORDS + ["neurips", "neuips", "x", "1", " ", "proc", "vldb", "endow"]), max_size=12)
        .map(" ".join))
 def test_a_text_without_the_venue_names_literals_matches_none_of_them(text: str) -> None:
-    from paperenrich import venues
-
     if not any(literal in text for literal in venues._UNANCHORED_LITERALS):
         assert venues._UNANCHORED_ANY.search(text) is None
     # and each pattern's literal is in every text it matches
